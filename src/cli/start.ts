@@ -1,0 +1,113 @@
+/**
+ * `dispatch start`: start a background worker on a checklist plan.
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { InputError, NotFoundError, UsageError } from "../errors.ts";
+import { type Tier, TIERS } from "../config/schema.ts";
+import { loadConfig } from "../config/load.ts";
+import { parseDuration } from "../duration.ts";
+import { startTask } from "../runtime/start.ts";
+import { startLine } from "../render/notices.ts";
+import { addActive } from "../ipc/sessions.ts";
+import { parseFlags, sessionFrom } from "./args.ts";
+import { initConfig } from "../config/init.ts";
+
+const HELP = `Usage: dispatch start --title T [--model M | --alias A] --plan FILE|- [options]
+
+Starts a background worker on a checklist plan and returns at once, printing the task id.
+
+Options:
+  --title T        One line naming the task (the id is made from it)
+  --model M        A model or alias from config.yaml (default: the config's default)
+  --alias A        Same as --model, for an alias
+  --plan FILE|-    The checklist (markdown with '- [ ] step' lines); '-' reads stdin
+  --cwd DIR        Where the worker works (default: the current directory)
+  --tier T         read | edit | full: what the worker may do (default: edit)
+  --timeout D      Kill the worker after D (e.g. 30m, 2h)
+  --stall D        Report it stalled after D without output or plan change (default 10m)
+  --session S      The host session that hears about it (default: $DISPATCH_SESSION)
+  --json           Print {"id", "plan", "state", ...} instead of a line
+`;
+
+/** Runs `dispatch start`. */
+export async function run(ctx: Ctx, args: string[]): Promise<number> {
+  const parsed = parseFlags(ctx, args, {
+    title: { type: "string" },
+    model: { type: "string" },
+    alias: { type: "string" },
+    plan: { type: "string" },
+    cwd: { type: "string" },
+    tier: { type: "string" },
+    timeout: { type: "string" },
+    stall: { type: "string" },
+    session: { type: "string" },
+    json: { type: "boolean" },
+  }, HELP);
+  if (!parsed) return 0;
+  const v = parsed.values;
+  if (parsed.positionals.length > 0) {
+    throw new UsageError(
+      `Unexpected argument: ${parsed.positionals[0]} (pass the plan with --plan FILE or --plan -)`,
+    );
+  }
+  if (!v.title) {
+    throw new UsageError("Missing --title (usage: dispatch start --title T --model M --plan FILE|-)");
+  }
+  if (v.plan === undefined) {
+    throw new UsageError("Missing --plan: give a checklist file, or '-' to read it from stdin");
+  }
+  if (v.model && v.alias) throw new UsageError("Give --model or --alias, not both");
+  if (v.tier !== undefined && !(TIERS as readonly string[]).includes(v.tier)) {
+    throw new UsageError(`Invalid --tier: '${v.tier}' (use read, edit or full)`);
+  }
+  let plan: string;
+  if (v.plan === "-") {
+    plan = await ctx.stdin();
+  } else {
+    try {
+      plan = await Deno.readTextFile(v.plan.startsWith("/") ? v.plan : `${ctx.cwd}/${v.plan}`);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) throw new InputError(`Plan file not found: ${v.plan}`);
+      if (e instanceof TypeError) throw new InputError(`Plan file is not valid UTF-8 text: ${v.plan}`);
+      throw e;
+    }
+  }
+  let config;
+  try {
+    config = await loadConfig(ctx.home);
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
+    await initConfig(ctx);
+    config = await loadConfig(ctx.home);
+  }
+  const session = sessionFrom(ctx, v.session);
+  const spec = await startTask(ctx, config, {
+    title: v.title,
+    model: v.model ?? v.alias,
+    plan,
+    cwd: v.cwd ?? ctx.cwd,
+    tier: v.tier as Tier | undefined,
+    timeoutMs: v.timeout ? parseDuration(v.timeout, "--timeout") : undefined,
+    stallMs: v.stall ? parseDuration(v.stall, "--stall") : undefined,
+    session,
+  });
+  if (session) await addActive(ctx.home, session, spec.id);
+  if (v.json) {
+    ctx.stdout(
+      JSON.stringify({
+        id: spec.id,
+        state: "running",
+        model: spec.model,
+        backend: spec.backend,
+        tier: spec.tier,
+        cwd: spec.cwd,
+        plan: `${ctx.home}/tasks/${spec.id}/plan.md`,
+        session: spec.session ?? null,
+      }) + "\n",
+    );
+  } else {
+    ctx.stdout(startLine(ctx.home, spec) + "\n");
+  }
+  return 0;
+}

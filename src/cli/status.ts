@@ -1,0 +1,60 @@
+/**
+ * `dispatch status`: the board, or one task in detail.
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { UsageError } from "../errors.ts";
+import { assertTaskId } from "../store/paths.ts";
+import { listTaskIds } from "../store/tasks.ts";
+import { loadView, logTail, type TaskView } from "../runtime/view.ts";
+import { projectOf } from "../store/project.ts";
+import { renderBoard, renderDetail, taskJson } from "../render/board.ts";
+import { parseFlags } from "./args.ts";
+
+const HELP = `Usage: dispatch status [TASK] [--all] [--json]
+
+Shows this project's tasks as a board: state (running, waiting, stalled, done, failed,
+cancelled), checklist progress, time, last activity and open questions. With TASK, that
+task in detail with its last lines of output.
+
+Options:
+  --all       Every task in $DISPATCH_HOME, not just this project's
+  --json      Machine-readable: {"version":1,"tasks":[...]} (fields in the README)
+  -n N        Lines of activity in the detailed view (default 10)
+`;
+
+/** Runs `dispatch status`. */
+export async function run(ctx: Ctx, args: string[]): Promise<number> {
+  const parsed = parseFlags(ctx, args, {
+    all: { type: "boolean" },
+    json: { type: "boolean" },
+    n: { type: "string", short: "n" },
+  }, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError("Too many arguments (usage: dispatch status [TASK])");
+  const now = ctx.now();
+  const lines = values.n !== undefined ? Number(values.n) : 10;
+  if (!Number.isInteger(lines) || lines < 0) {
+    throw new UsageError(`Invalid -n: '${values.n}' (a whole number)`);
+  }
+  if (positionals.length === 1) {
+    const view = await loadView(ctx.home, assertTaskId(positionals[0]!), now);
+    if (values.json) ctx.stdout(JSON.stringify({ version: 1, tasks: [taskJson(view, now)] }, null, 2) + "\n");
+    else ctx.stdout(renderDetail(view, await logTail(ctx.home, view.spec.id, lines), now));
+    return 0;
+  }
+  const project = values.all ? undefined : await projectOf(ctx.cwd);
+  const views: TaskView[] = [];
+  await Promise.all((await listTaskIds(ctx.home)).map(async (id) => {
+    const view = await loadView(ctx.home, id, now).catch(() => undefined);
+    if (view && (project === undefined || view.spec.project === project)) views.push(view);
+  }));
+  views.sort((a, b) => a.spec.created - b.spec.created);
+  if (values.json) {
+    ctx.stdout(JSON.stringify({ version: 1, tasks: views.map((v) => taskJson(v, now)) }, null, 2) + "\n");
+  } else {
+    ctx.stdout(renderBoard(views, now));
+  }
+  return 0;
+}

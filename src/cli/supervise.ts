@@ -1,0 +1,40 @@
+/**
+ * `dispatch _supervise ID [--resume]`: internal; the detached supervisor
+ * `start` and `resume` launch.
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { assertTaskId, taskPaths } from "../store/paths.ts";
+import { readSpec, readState } from "../store/tasks.ts";
+import { loadConfig } from "../config/load.ts";
+import { adapterFor, backendConfig } from "../backends/registry.ts";
+import { supervise } from "../runtime/supervisor.ts";
+
+/** Runs the supervisor for one task. */
+export async function run(ctx: Ctx, args: string[]): Promise<number> {
+  const id = assertTaskId(args[0] ?? "");
+  if (args[1] === "--resume") {
+    const paths = taskPaths(ctx.home, id);
+    const spec = await readSpec(ctx.home, id);
+    const state = await readState(ctx.home, id);
+    const config = await loadConfig(ctx.home);
+    const adapter = adapterFor(config, spec.backend);
+    const message = await Deno.readTextFile(`${paths.dir}/resume.md`);
+    const launch = adapter.resume!(
+      {
+        spec,
+        backend: backendConfig(config, spec.backend),
+        prompt: message,
+        promptFile: `${paths.dir}/resume.md`,
+        tier: spec.tier,
+        self: ctx.self,
+      },
+      state.nativeSession!,
+      message,
+    );
+    await supervise(ctx, id, { launch });
+  } else {
+    await supervise(ctx, id);
+  }
+  return 0;
+}

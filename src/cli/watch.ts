@@ -1,0 +1,36 @@
+/**
+ * `dispatch watch`: wait until something needs the host.
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { ensureDir } from "../store/fsx.ts";
+import { parseDuration } from "../duration.ts";
+import { assertSessionId } from "../store/paths.ts";
+import { watch } from "../ipc/watch.ts";
+import { parseFlags, sessionFrom } from "./args.ts";
+
+const HELP = `Usage: dispatch watch [--session S] [--timeout D]
+
+Blocks until a task needs the host (a question, done, failed, stalled), then prints one
+line and exits 0. Meant to run as a background command: its exit wakes the host session.
+Each event wakes it once. Exits 0 at once when no task is running.
+
+Options:
+  --session S   Only this host session's tasks (default: $DISPATCH_SESSION, else all)
+  --timeout D   Give up after D (exit 124), e.g. 55m
+`;
+
+/** Runs `dispatch watch`. */
+export async function run(ctx: Ctx, args: string[]): Promise<number> {
+  const parsed = parseFlags(ctx, args, { session: { type: "string" }, timeout: { type: "string" } }, HELP);
+  if (!parsed) return 0;
+  const session = sessionFrom(ctx, parsed.values.session);
+  if (session) assertSessionId(session);
+  await ensureDir(ctx.home);
+  const line = await watch(ctx.home, {
+    session,
+    timeoutMs: parsed.values.timeout ? parseDuration(parsed.values.timeout, "--timeout") : undefined,
+  });
+  ctx.stdout(line + "\n");
+  return 0;
+}

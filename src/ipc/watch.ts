@@ -1,0 +1,123 @@
+/**
+ * `dispatch watch`: block until something needs the host (a question, a
+ * finished, failed or stalled task), then return one line. It keeps its own
+ * cursor per session, so each event wakes the host once; events the prompt
+ * hook already delivered do not wake it again.
+ * @module
+ */
+import { TimeoutError } from "../errors.ts";
+import { type JournalEvent, readEvents } from "../store/journal.ts";
+import { listTaskIds, readSpec, readState, TERMINAL } from "../store/tasks.ts";
+import { reconcileTask } from "../runtime/reconcile.ts";
+import { NOTIFY_TYPES } from "../render/notices.ts";
+import { readSession, updateSession } from "./sessions.ts";
+
+/** Options for {@linkcode watch}. */
+export interface WatchOptions {
+  /** Only this host session's tasks; every task when absent. */
+  session?: string;
+  timeoutMs?: number;
+  /** How often to re-check that running workers are alive. */
+  reconcileMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Why the watch woke, as one line for the host. */
+export function wakeLine(events: JournalEvent[]): string {
+  const parts = events.map((e) => {
+    switch (e.type) {
+      case "question":
+        return `${e.task} asked a question`;
+      case "waiting":
+        return `${e.task} is waiting for an answer`;
+      default:
+        return `${e.task} ${e.type}`;
+    }
+  });
+  const unique = [...new Set(parts)];
+  return `dispatch: ${unique.join("; ")}. Details arrive with this turn (or run: dispatch status).`;
+}
+
+async function unfinishedTasks(home: string, session?: string): Promise<string[]> {
+  if (session) {
+    const active = (await readSession(home, session)).active ?? [];
+    if (active.length > 0) return active;
+  }
+  const ids: string[] = [];
+  for (const id of await listTaskIds(home)) {
+    const spec = await readSpec(home, id).catch(() => undefined);
+    if (!spec || (session && spec.session !== session)) continue;
+    if (!TERMINAL.has((await readState(home, id)).state)) ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * Resolves with the wake line once an event needs the host. Rejects with
+ * TimeoutError after `timeoutMs`. Resolves at once with a notice when there
+ * is nothing left to watch.
+ */
+export async function watch(home: string, opts: WatchOptions = {}): Promise<string> {
+  const session = opts.session;
+  const needle = session ? `"session":${JSON.stringify(session)}` : undefined;
+  const record = session ? await readSession(home, session) : {};
+  let cursor = Math.max(record.watch ?? 0, record.hook ?? 0);
+  const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
+  const reconcileMs = opts.reconcileMs ?? 2000;
+  let watcher: Deno.FsWatcher | undefined;
+  let wake: (() => void) | undefined;
+  let pump: Promise<void> | undefined;
+  try {
+    try {
+      watcher = Deno.watchFs(home, { recursive: false });
+      const w = watcher;
+      pump = (async () => {
+        for await (const event of w) {
+          if (event.flag === "rescan" || event.paths.some((p) => p.endsWith("/journal.jsonl"))) wake?.();
+        }
+      })();
+    } catch {
+      watcher = undefined; // the timed re-check below carries the wait
+    }
+    let lastReconcile = 0;
+    while (true) {
+      const { entries, end } = await readEvents(home, cursor, needle ? (l) => l.includes(needle) : undefined);
+      const wanted = entries.filter((e) => NOTIFY_TYPES.has(e.event.type));
+      if (wanted.length > 0) {
+        const upTo = wanted.at(-1)!.end;
+        if (session) {
+          await updateSession(home, session, (r) => ({ ...r, watch: Math.max(r.watch ?? 0, upTo) }));
+        }
+        return wakeLine(wanted.map((e) => e.event));
+      }
+      cursor = end;
+      if (Date.now() - lastReconcile >= reconcileMs) {
+        lastReconcile = Date.now();
+        const ids = await unfinishedTasks(home, session);
+        if (ids.length === 0) {
+          const again = await readEvents(home, cursor, needle ? (l) => l.includes(needle) : undefined);
+          if (!again.entries.some((e) => NOTIFY_TYPES.has(e.event.type))) {
+            return "dispatch: no running tasks to watch.";
+          }
+          continue;
+        }
+        for (const id of ids) await reconcileTask(home, id).catch(() => undefined);
+      }
+      if (opts.signal?.aborted) throw new TimeoutError("Watch aborted");
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new TimeoutError("Nothing needed the host before the watch timed out; run it again");
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, Math.min(left, reconcileMs, watcher ? reconcileMs : 100));
+      });
+      clearTimeout(timer);
+      wake = undefined;
+    }
+  } finally {
+    watcher?.close();
+    await pump;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The helper's entry point: argv to subcommand, errors to exit codes. The
+ * only place that wires the real world (Deno APIs) into a {@linkcode Ctx}.
+ * Subcommands load lazily, so the hook path imports only what it uses.
+ * @module
+ */
+import type { Ctx } from "./context.ts";
+import { DispatchError } from "./errors.ts";
+
+/** A subcommand: parses its own flags, returns the exit code. */
+export type Command = (ctx: Ctx, args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
+  start: () => import("./cli/start.ts"),
+  status: () => import("./cli/status.ts"),
+  ask: () => import("./cli/ask.ts"),
+  answer: () => import("./cli/answer.ts"),
+  note: () => import("./cli/note.ts"),
+  cancel: () => import("./cli/cancel.ts"),
+  logs: () => import("./cli/logs.ts"),
+  result: () => import("./cli/result.ts"),
+  watch: () => import("./cli/watch.ts"),
+  demo: () => import("./cli/demo.ts"),
+  hook: () => import("./cli/hook.ts"),
+  config: () => import("./cli/config.ts"),
+  _supervise: () => import("./cli/supervise.ts"),
+  "_scripted-worker": () => import("./cli/scripted_worker.ts"),
+};
+
+/** Top-level help. */
+export const HELP = `Usage: dispatch <command> [options]
+
+Background AI workers for Claude Code: start them, answer their questions, see how they do.
+
+Commands:
+  start     Start a worker on a checklist plan          dispatch start --title T --model M --plan FILE|-
+  status    The board, or one task in detail            dispatch status [TASK] [--all] [--json]
+  answer    Answer a worker's open question             dispatch answer TASK "text"
+  note      Add context for a running worker            dispatch note TASK "text"
+  cancel    Stop a worker and everything it started     dispatch cancel TASK|--all
+  logs      The tail of a worker's output               dispatch logs TASK [-n N]
+  result    A finished worker's summary                 dispatch result TASK
+  watch     Wait until something needs the host         dispatch watch [--session S] [--timeout D]
+  ask       (for workers) Ask the user and wait         dispatch ask "question"
+  config    Create or inspect ~/.dispatch/config.yaml   dispatch config init|show|path
+  hook      (for Claude Code hooks) Print context       dispatch hook UserPromptSubmit|SessionStart|SessionEnd
+  demo      The whole lifecycle on a scripted worker    dispatch demo
+
+Run 'dispatch <command> --help' for a command's options.
+Data lives in $DISPATCH_HOME (default ~/.dispatch).
+`;
+
+function realCtx(): Ctx {
+  const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const env = Deno.env.toObject();
+  const home = env.DISPATCH_HOME || `${env.HOME ?? "/tmp"}/.dispatch`;
+  const compiled = !/^deno(\.exe)?$/.test(Deno.execPath().split("/").pop() ?? "");
+  const self = compiled
+    ? [Deno.execPath()]
+    : [Deno.execPath(), "run", "-A", "--quiet", `--config=${root}/deno.json`, `${root}/src/main.ts`];
+  const encoder = new TextEncoder();
+  return {
+    home,
+    cwd: Deno.cwd(),
+    env,
+    now: () => Date.now(),
+    stdout: (t) => void Deno.stdout.writeSync(encoder.encode(t)),
+    stderr: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
+    stdin: async () => Deno.stdin.isTerminal() ? "" : await new Response(Deno.stdin.readable).text(),
+    self,
+    bin: env.DISPATCH_LAUNCHER || (compiled ? Deno.execPath() : `${root}/bin/dispatch`),
+  };
+}
+
+/** Runs one command line; resolves with the exit code. */
+export async function main(ctx: Ctx, argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    ctx.stdout(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    ctx.stdout("dispatch 0.1.0\n");
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    ctx.stderr(`dispatch: Unknown command: '${name}' (run 'dispatch --help' for the list)\n`);
+    return 2;
+  }
+  try {
+    return await (await load()).run(ctx, rest);
+  } catch (e) {
+    if (e instanceof DispatchError) {
+      ctx.stderr(`dispatch: ${e.message}\n`);
+      return e.exitCode;
+    }
+    ctx.stderr(`dispatch: Internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return 70;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(realCtx(), Deno.args));
+}

@@ -1,0 +1,111 @@
+/**
+ * The status board (`dispatch status`) in text and JSON.
+ * @module
+ */
+import { formatDuration } from "../duration.ts";
+import { progressBar } from "../plan/checklist.ts";
+import type { TaskView } from "../runtime/view.ts";
+
+function elapsed(v: TaskView, now: number): number {
+  const start = v.state.started ?? v.spec.created;
+  return (v.state.ended ?? now) - start;
+}
+
+function usageText(v: TaskView): string {
+  const u = v.state.usage;
+  if (!u) return "";
+  const parts = [];
+  if (u.inputTokens !== undefined || u.outputTokens !== undefined) {
+    parts.push(`${u.inputTokens ?? 0} in/${u.outputTokens ?? 0} out tok`);
+  }
+  if (u.costUsd !== undefined) parts.push(`$${u.costUsd.toFixed(4)}`);
+  return parts.join(", ");
+}
+
+/** One task as the stable JSON shape documented in the README (`version: 1`). */
+export function taskJson(v: TaskView, now: number) {
+  return {
+    id: v.spec.id,
+    title: v.spec.title,
+    state: v.shown,
+    model: v.spec.model,
+    backend: v.spec.backend,
+    alias: v.spec.alias ?? null,
+    tier: v.spec.tier,
+    cwd: v.spec.cwd,
+    project: v.spec.project,
+    session: v.spec.session ?? null,
+    progress: { done: v.progress.done, total: v.progress.total },
+    created: new Date(v.spec.created).toISOString(),
+    elapsed_ms: elapsed(v, now),
+    last_activity: v.lastActivity ? new Date(v.lastActivity).toISOString() : null,
+    questions: v.questions.map((q) => ({ n: q.n, text: q.text })),
+    exit_code: v.state.code ?? null,
+    reason: v.state.reason ?? null,
+    native_session: v.state.nativeSession ?? null,
+    usage: {
+      input_tokens: v.state.usage?.inputTokens ?? null,
+      output_tokens: v.state.usage?.outputTokens ?? null,
+      cost_usd: v.state.usage?.costUsd ?? null,
+    },
+    pid: v.state.pid ?? null,
+    output: v.hasOutput ? v.outputPath : null,
+  };
+}
+
+/** The compact board: one line per task, its open question under it. */
+export function renderBoard(views: TaskView[], now: number): string {
+  if (views.length === 0) return "No tasks. Start one with /dispatch or 'dispatch start'.\n";
+  const idWidth = Math.max(4, ...views.map((v) => v.spec.id.length));
+  const modelWidth = Math.max(5, ...views.map((v) => `${v.spec.model}/${v.spec.backend}`.length));
+  const lines = [
+    `${"TASK".padEnd(idWidth)}  ${"STATE".padEnd(9)} ${"MODEL".padEnd(modelWidth)}  ${"PLAN".padEnd(16)} ${
+      "TIME".padEnd(7)
+    } ACTIVITY`,
+  ];
+  for (const v of views) {
+    const plan = `${progressBar(v.progress.done, v.progress.total)} ${v.progress.done}/${v.progress.total}`;
+    const activity = v.lastActivity ? `${formatDuration(now - v.lastActivity)} ago` : "-";
+    lines.push(
+      `${v.spec.id.padEnd(idWidth)}  ${v.shown.padEnd(9)} ${
+        `${v.spec.model}/${v.spec.backend}`.padEnd(modelWidth)
+      }  ${plan.padEnd(16)} ${formatDuration(elapsed(v, now)).padEnd(7)} ${activity}`,
+    );
+    for (const q of v.questions) lines.push(`${" ".repeat(idWidth + 2)}? (${q.n}) ${q.text}`);
+    if (v.shown === "failed" || v.shown === "cancelled") {
+      lines.push(`${" ".repeat(idWidth + 2)}${v.state.reason ?? ""}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The detailed view of one task, with the last lines of its activity. */
+export function renderDetail(v: TaskView, tail: string[], now: number): string {
+  const s = v.state;
+  const lines = [
+    `${v.spec.id}: ${v.spec.title}`,
+    `  state     ${v.shown}${s.reason ? ` (${s.reason})` : ""}${
+      s.code !== undefined && s.code !== null ? `, exit ${s.code}` : ""
+    }`,
+    `  model     ${
+      v.spec.alias ? `${v.spec.alias} = ` : ""
+    }${v.spec.model} via ${v.spec.backend} (${v.spec.modelId}), tier ${v.spec.tier}`,
+    `  plan      ${progressBar(v.progress.done, v.progress.total)} ${v.progress.done}/${v.progress.total}${
+      v.progress.next ? `; next: ${v.progress.next}` : ""
+    }`,
+    `  time      ${formatDuration(elapsed(v, now))}${
+      v.lastActivity ? `, last activity ${formatDuration(now - v.lastActivity)} ago` : ""
+    }`,
+    `  cwd       ${v.spec.cwd}`,
+  ];
+  if (s.nativeSession) lines.push(`  session   ${s.nativeSession}`);
+  const usage = usageText(v);
+  if (usage) lines.push(`  usage     ${usage}`);
+  for (const q of v.questions) lines.push(`  question  (${q.n}) ${q.text}`);
+  if (v.hasOutput) lines.push(`  result    ${v.outputPath}`);
+  if (tail.length > 0) {
+    lines.push("  activity:");
+    for (const l of tail) lines.push(`    ${l.length > 200 ? l.slice(0, 200) + "…" : l}`);
+  }
+  return lines.join("\n") + "\n";
+}

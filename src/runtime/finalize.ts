@@ -1,0 +1,130 @@
+/**
+ * Recording how a worker ended, exactly once, whoever notices first: its
+ * supervisor, or a reconcile after the supervisor itself was killed.
+ * @module
+ */
+import { progressOf } from "../plan/checklist.ts";
+import { readTextOrUndefined } from "../store/fsx.ts";
+import { taskPaths } from "../store/paths.ts";
+import { readSpec, readState, type TaskState, TERMINAL, type Usage, withTaskLock } from "../store/tasks.ts";
+import { writeJsonAtomic } from "../store/fsx.ts";
+import { openQuestions } from "../ipc/questions.ts";
+import { emit } from "./events.ts";
+
+/** How the worker process ended. */
+export interface ExitFacts {
+  /** Exit code; null when unknown (killed with no record). */
+  code: number | null;
+  signal?: string | null;
+  /** Overrides the derived reason (timeout, supervisor failure). */
+  reason?: string;
+  /** Forces failure (e.g. timed out) regardless of the code. */
+  failed?: boolean;
+  /** Figures and session id read from the worker's output. */
+  nativeSession?: string;
+  usage?: Usage;
+  /** The adapter's verdict on an exit 0 (refused tools, no work). */
+  failure?: string;
+  /** True when the worker's CLI can resume its session with an answer. */
+  resumable?: boolean;
+}
+
+function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
+  if (!b) return a;
+  if (!a) return b;
+  const sum = (
+    x?: number,
+    y?: number,
+  ) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  return {
+    inputTokens: sum(a.inputTokens, b.inputTokens),
+    outputTokens: sum(a.outputTokens, b.outputTokens),
+    costUsd: sum(a.costUsd, b.costUsd),
+  };
+}
+
+const SIGNALS: Record<number, string> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  9: "SIGKILL",
+  15: "SIGTERM",
+  6: "SIGABRT",
+  11: "SIGSEGV",
+};
+
+/** Derives the final state and reason from the exit and the plan. */
+export function outcome(
+  exit: ExitFacts,
+  plan: string,
+  openQuestionCount: number,
+): { state: TaskState["state"]; reason: string } {
+  const progress = progressOf(plan);
+  if (exit.failed) return { state: "failed", reason: exit.reason ?? "Failed" };
+  if (openQuestionCount > 0 && exit.resumable) {
+    return { state: "waiting", reason: "Worker exited with a question open; answering resumes its session" };
+  }
+  if (exit.code === null) {
+    return { state: "failed", reason: exit.reason ?? "Worker ended with no exit code recorded" };
+  }
+  if (exit.code !== 0) {
+    const signal = exit.signal ?? (exit.code > 128 && exit.code < 160 ? SIGNALS[exit.code - 128] : undefined);
+    const how = signal ? `killed by ${signal} (exit ${exit.code})` : `exited with code ${exit.code}`;
+    return { state: "failed", reason: exit.reason ?? `Worker ${how}` };
+  }
+  if (progress.errors.length > 0) {
+    return { state: "failed", reason: `Worker marked an item failed: ${progress.errors[0]}` };
+  }
+  if (exit.failure) return { state: "failed", reason: exit.failure };
+  if (openQuestionCount > 0) {
+    return { state: "failed", reason: `Worker exited 0 with ${openQuestionCount} question(s) unanswered` };
+  }
+  if (progress.done < progress.total) {
+    const left = progress.total - progress.done;
+    return { state: "failed", reason: `Worker exited 0 with ${left} of ${progress.total} items unticked` };
+  }
+  return { state: "done", reason: "All items done" };
+}
+
+/**
+ * Records the end of the current run. A task already in a terminal state
+ * (cancelled, or finalized by someone else) keeps it; only missing facts
+ * such as the exit code are added. Resolves with the state on disk.
+ */
+export function finalizeTask(
+  home: string,
+  id: string,
+  exit: ExitFacts,
+  now = Date.now(),
+): Promise<TaskState> {
+  return withTaskLock(home, id, async () => {
+    const paths = taskPaths(home, id);
+    const current = await readState(home, id);
+    const merged: TaskState = {
+      ...current,
+      ...(exit.nativeSession ? { nativeSession: exit.nativeSession } : {}),
+      usage: addUsage(current.usage, exit.usage),
+    };
+    if (TERMINAL.has(current.state)) {
+      const next = { ...merged, code: current.code ?? exit.code };
+      await writeJsonAtomic(paths.state, next);
+      return next;
+    }
+    const plan = (await readTextOrUndefined(paths.plan)) ?? "";
+    const open = (await openQuestions(home, id)).length;
+    const { state, reason } = outcome(exit, plan, open);
+    const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
+    if (state === "waiting") delete next.ended;
+    await writeJsonAtomic(paths.state, next);
+    const spec = await readSpec(home, id);
+    const progress = progressOf(plan);
+    const type = state === "done" ? "done" : state === "waiting" ? "waiting" : "failed";
+    await emit(home, spec, {
+      type,
+      text: reason,
+      code: exit.code,
+      done: progress.done,
+      total: progress.total,
+    }, now);
+    return next;
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Making the registry tell the truth after crashes: a task whose supervisor
+ * and worker are both gone is finalized from the exit code the worker's
+ * wrapper left behind (or as failed with no code), so nothing shows
+ * `running` when its process is gone.
+ * @module
+ */
+import { taskPaths } from "../store/paths.ts";
+import { readTextOrUndefined } from "../store/fsx.ts";
+import { readSpec, readState, type TaskState, TERMINAL } from "../store/tasks.ts";
+import { finalizeTask } from "./finalize.ts";
+import { isAlive } from "./procfs.ts";
+
+/** How long a task may sit in `starting` before its supervisor is presumed lost. */
+export const START_GRACE_MS = 30_000;
+
+/** True when the task's processes are as its state says (nothing to fix). */
+export function needsReconcile(state: TaskState, created: number, now: number): boolean {
+  if (TERMINAL.has(state.state) || state.state === "queued") return false;
+  if (state.state === "starting") return state.supervisor === undefined && now - created > START_GRACE_MS;
+  if (isAlive(state.supervisor, state.supervisorStart)) return false;
+  if (isAlive(state.pid, state.pidStart)) return false;
+  // A persisted `waiting` is a resumable worker that exited with a question open: no process is right.
+  return state.state !== "waiting";
+}
+
+/** Fixes one task if its processes are gone; resolves with its (possibly new) state. */
+export async function reconcileTask(home: string, id: string, now = Date.now()): Promise<TaskState> {
+  const state = await readState(home, id);
+  if (TERMINAL.has(state.state)) return state;
+  const spec = await readSpec(home, id);
+  if (!needsReconcile(state, spec.created, now)) return state;
+  if (state.state === "starting") {
+    return finalizeTask(home, id, { code: null, failed: true, reason: "Supervisor never started" }, now);
+  }
+  const text = await readTextOrUndefined(taskPaths(home, id).exit);
+  const code = text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : null;
+  return finalizeTask(home, id, {
+    code,
+    ...(code === null ? { reason: "Worker and its supervisor were killed; no exit code was recorded" } : {}),
+  }, now);
+}

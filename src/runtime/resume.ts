@@ -1,0 +1,63 @@
+/**
+ * Continuing a worker that has exited, in its CLI's own session, so it keeps
+ * its context: after an answer arrives for a worker that exited with a
+ * question open, or on `dispatch resume`.
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { StateError } from "../errors.ts";
+import { loadConfig } from "../config/load.ts";
+import { adapterFor } from "../backends/registry.ts";
+import { writeAtomic } from "../store/fsx.ts";
+import { taskPaths } from "../store/paths.ts";
+import { readSpec, readState, updateState } from "../store/tasks.ts";
+import { emit } from "./events.ts";
+import { isAlive } from "./procfs.ts";
+import { spawnDetached } from "./spawn.ts";
+
+/** The message a resumed worker gets. */
+export function resumeMessage(planPath: string, answer?: string): string {
+  return answer !== undefined
+    ? `The user answered your question: ${answer}\nContinue with your plan in ${planPath}.`
+    : `Continue with your plan in ${planPath}: do the items not yet ticked.`;
+}
+
+/**
+ * Resumes task `id` with `message` in a new detached supervisor. Throws
+ * StateError when its worker is still running, its CLI cannot resume, or no
+ * session id was recorded.
+ */
+export async function resumeTask(ctx: Ctx, id: string, message: string): Promise<void> {
+  const spec = await readSpec(ctx.home, id);
+  const state = await readState(ctx.home, id);
+  if (isAlive(state.pid, state.pidStart)) throw new StateError(`Still running: task ${id} has a live worker`);
+  const adapter = adapterFor(await loadConfig(ctx.home), spec.backend);
+  if (!adapter.resume) throw new StateError(`Cannot resume: backend '${spec.backend}' has no resume support`);
+  if (!state.nativeSession) {
+    throw new StateError(
+      `Cannot resume: no session id was recorded for task ${id} (see 'dispatch logs ${id}')`,
+    );
+  }
+  const paths = taskPaths(ctx.home, id);
+  await writeAtomic(`${paths.dir}/resume.md`, message);
+  await updateState(ctx.home, id, (s) => {
+    const next = { ...s, state: "starting" as const };
+    delete next.ended;
+    delete next.reason;
+    delete next.code;
+    return next;
+  });
+  await emit(ctx.home, spec, { type: "resumed" }, ctx.now());
+  spawnDetached([...ctx.self, "_supervise", id, "--resume"], {
+    env: { ...ctx.env, DISPATCH_HOME: ctx.home },
+    cwd: spec.cwd,
+  });
+}
+
+/** After an answer: resume the worker if it exited waiting for one. True when resumed. */
+export async function afterAnswer(ctx: Ctx, id: string, answer: string): Promise<boolean> {
+  const state = await readState(ctx.home, id);
+  if (state.state !== "waiting" || isAlive(state.pid, state.pidStart)) return false;
+  await resumeTask(ctx, id, resumeMessage(taskPaths(ctx.home, id).plan, answer));
+  return true;
+}

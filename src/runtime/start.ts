@@ -1,0 +1,118 @@
+/**
+ * `dispatch start`: validate, write the task's files, hand it to a detached
+ * supervisor, and return at once.
+ * @module
+ */
+import { InputError } from "../errors.ts";
+import type { Ctx } from "../context.ts";
+import type { Config, Tier } from "../config/schema.ts";
+import { resolveModel } from "../config/resolve.ts";
+import { adapterFor } from "../backends/registry.ts";
+import { validatePlan } from "../plan/checklist.ts";
+import { renderPrompt } from "../worker/prompt.ts";
+import { ensureDir, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
+import { homePaths, taskPaths } from "../store/paths.ts";
+import type { TaskSpec, TaskState } from "../store/tasks.ts";
+import { emit } from "./events.ts";
+import { spawnDetached } from "./spawn.ts";
+import { projectOf } from "../store/project.ts";
+import { finalizeTask } from "./finalize.ts";
+
+/** What the host asked for. */
+export interface StartOptions {
+  title: string;
+  /** A model or alias name; the config default when absent. */
+  model?: string;
+  plan: string;
+  cwd: string;
+  tier?: Tier;
+  timeoutMs?: number;
+  stallMs?: number;
+  session?: string;
+}
+
+/** Turns a title into the readable part of a task id. */
+export function slugify(title: string): string {
+  const slug = title.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
+    .slice(0, 28).replace(/-+$/, "");
+  return slug === "" ? "task" : slug;
+}
+
+function randomHex(): string {
+  return crypto.getRandomValues(new Uint16Array(1))[0]!.toString(16).padStart(4, "0");
+}
+
+async function checkCwd(cwd: string): Promise<string> {
+  try {
+    const real = await Deno.realPath(cwd);
+    if ((await Deno.stat(real)).isDirectory) return real;
+  } catch {
+    // reported below
+  }
+  throw new InputError(`Working directory not found: ${cwd} (pass an existing folder with --cwd)`);
+}
+
+/** Creates the task and starts its supervisor. Resolves with the spec. */
+export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): Promise<TaskSpec> {
+  const title = opts.title.trim();
+  if (title === "" || title.includes("\n") || title.length > 200) {
+    throw new InputError("Invalid title: give one line of at most 200 characters with --title");
+  }
+  const plan = validatePlan(opts.plan);
+  const resolved = resolveModel(config, opts.model);
+  adapterFor(config, resolved.backend); // fails now, not in the background, if the backend is unusable
+  const cwd = await checkCwd(opts.cwd);
+  const tier: Tier = opts.tier ?? resolved.tier ?? "edit";
+
+  const home = homePaths(ctx.home);
+  await ensureDir(home.tasks);
+  let id = "";
+  for (let attempt = 0;; attempt++) {
+    id = `${slugify(title)}-${randomHex()}`;
+    try {
+      await Deno.mkdir(taskPaths(ctx.home, id).dir, { mode: 0o700 });
+      break;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists) || attempt > 20) throw e;
+    }
+  }
+  const paths = taskPaths(ctx.home, id);
+  const spec: TaskSpec = {
+    id,
+    title,
+    project: await projectOf(cwd),
+    cwd,
+    backend: resolved.backend,
+    model: resolved.model,
+    modelId: resolved.modelId,
+    ...(resolved.alias ? { alias: resolved.alias } : {}),
+    tier,
+    ...(opts.session ? { session: opts.session } : {}),
+    created: ctx.now(),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
+  };
+  const prompt = renderPrompt({
+    id,
+    title,
+    planPath: paths.plan,
+    outputPath: paths.output,
+    cwd,
+    bin: ctx.bin,
+    aliasPrompt: resolved.prompt,
+  });
+  await Promise.all([
+    writeAtomic(paths.plan, plan),
+    writeAtomic(paths.prompt, prompt),
+    writeJsonAtomic(paths.state, { state: "starting" } satisfies TaskState),
+  ]);
+  await writeJsonAtomic(paths.task, spec); // last: a task.json means the task is complete on disk
+  await emit(ctx.home, spec, { type: "started", text: title }, ctx.now());
+  try {
+    spawnDetached([...ctx.self, "_supervise", id], { env: { ...ctx.env, DISPATCH_HOME: ctx.home }, cwd });
+  } catch (e) {
+    await finalizeTask(ctx.home, id, { code: null, reason: `Could not start the supervisor: ${String(e)}` });
+    throw e;
+  }
+  return spec;
+}

@@ -1,0 +1,65 @@
+/**
+ * Every path under `$DISPATCH_HOME`, in one place.
+ * @module
+ */
+import { InputError } from "../errors.ts";
+
+/** Task ids: a slug, a dash, four hex digits; nothing that can climb out of the tasks folder. */
+const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Throws unless `id` is a well-formed task id (no `/`, no `..`, no spaces). */
+export function assertTaskId(id: string): string {
+  if (!TASK_ID.test(id)) {
+    throw new InputError(
+      `Invalid task id: '${id}' (expected lowercase letters, digits and dashes, as printed by 'dispatch start')`,
+    );
+  }
+  return id;
+}
+
+/** Session ids come from Claude Code (UUIDs) or the user; keep them path-safe. */
+export function assertSessionId(id: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(id) || id.startsWith(".")) {
+    throw new InputError(`Invalid session id: '${id}' (expected letters, digits, '-', '_' or '.')`);
+  }
+  return id;
+}
+
+/** Paths of the home folder. */
+export function homePaths(home: string) {
+  return {
+    home,
+    config: `${home}/config.yaml`,
+    configCache: `${home}/.config.cache.json`,
+    tasks: `${home}/tasks`,
+    journal: `${home}/journal.jsonl`,
+    journalLock: `${home}/journal.lock`,
+    sessions: `${home}/sessions`,
+    errors: `${home}/errors.log`,
+  };
+}
+
+/** Paths of one task's folder. */
+export function taskPaths(home: string, id: string) {
+  const dir = `${home}/tasks/${assertTaskId(id)}`;
+  return {
+    dir,
+    task: `${dir}/task.json`,
+    state: `${dir}/state.json`,
+    plan: `${dir}/plan.md`,
+    prompt: `${dir}/prompt.md`,
+    log: `${dir}/worker.log`,
+    output: `${dir}/output.md`,
+    exit: `${dir}/exit_code`,
+    lock: `${dir}/lock`,
+    questions: `${dir}/questions`,
+    answers: `${dir}/answers`,
+    receipts: `${dir}/receipts`,
+    notes: `${dir}/notes.md`,
+  };
+}
+
+/** The session file that holds a host session's delivery cursors. */
+export function sessionPath(home: string, session: string): string {
+  return `${home}/sessions/${assertSessionId(session)}.json`;
+}
