@@ -23,6 +23,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   demo: () => import("./cli/demo.ts"),
   hook: () => import("./cli/hook.ts"),
   config: () => import("./cli/config.ts"),
+  models: () => import("./cli/models.ts"),
+  resolve: () => import("./cli/resolve.ts"),
+  doctor: () => import("./cli/doctor.ts"),
+  resume: () => import("./cli/resume.ts"),
   _supervise: () => import("./cli/supervise.ts"),
   "_scripted-worker": () => import("./cli/scripted_worker.ts"),
 };
@@ -42,7 +46,11 @@ Commands:
   result    A finished worker's summary                 dispatch result TASK
   watch     Wait until something needs the host         dispatch watch [--session S] [--timeout D]
   ask       (for workers) Ask the user and wait         dispatch ask "question"
-  config    Create or inspect ~/.dispatch/config.yaml   dispatch config init|show|path
+  resume    Restart an exited worker in its own session   dispatch resume TASK
+  config    Create, edit or show ~/.dispatch/config.yaml  dispatch config init|show|add-model|alias|default|remove
+  models    Models per installed worker CLI             dispatch models [--refresh]
+  resolve   Which model a request names (JSON)          dispatch resolve "request text"
+  doctor    Check every backend works headless          dispatch doctor
   hook      (for Claude Code hooks) Print context       dispatch hook UserPromptSubmit|SessionStart|SessionEnd
   demo      The whole lifecycle on a scripted worker    dispatch demo
 
