@@ -6,11 +6,9 @@
  * @module
  */
 import { z } from "zod";
+import { TIERS } from "./tiers.ts";
 
-/** Permission tiers a task can run with. */
-export const TIERS = ["read", "edit", "full"] as const;
-/** A permission tier. */
-export type Tier = typeof TIERS[number];
+export { type Tier, TIERS } from "./tiers.ts";
 
 const duration = z.union([z.string(), z.number()]);
 

@@ -33,7 +33,10 @@ export interface StartOptions {
 
 /** Turns a title into the readable part of a task id. */
 export function slugify(title: string): string {
-  const slug = title.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
+  const slug = title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(
+    /[^a-z0-9]+/g,
+    "-",
+  ).replace(/^-+|-+$/g, "")
     .slice(0, 28).replace(/-+$/, "");
   return slug === "" ? "task" : slug;
 }

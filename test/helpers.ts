@@ -1,0 +1,195 @@
+/**
+ * Shared helpers for integration tests: a throwaway DISPATCH_HOME with a
+ * config whose models run the fake worker on chosen scenarios, and a way to
+ * run the real launcher (`bin/dispatch`) as a subprocess.
+ * @module
+ */
+
+/** The repository root. */
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+/** The launcher under test. */
+export const BIN = `${ROOT}/bin/dispatch`;
+/** The fake worker executable. */
+export const FAKE_WORKER = `${ROOT}/test/fixtures/fake_worker`;
+/** Scenario files. */
+export const SCENARIOS = `${ROOT}/test/fixtures/scenarios`;
+
+/** A temporary dispatch home plus a project folder. */
+export interface Sandbox {
+  home: string;
+  project: string;
+  env: Record<string, string>;
+  /** Runs `bin/dispatch ARGS` in the project with this home. */
+  run(args: string[], opts?: RunOptions): Promise<RunResult>;
+  cleanup(): Promise<void>;
+}
+
+/** Options for one run. */
+export interface RunOptions {
+  stdin?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** What a run printed and returned. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Builds the config text: one model per scenario name, run by the fake worker. */
+export function scenarioConfig(scenarios: string[]): string {
+  const lines = ["default: ask", "backends:"];
+  for (const s of scenarios) {
+    lines.push(
+      `  fake-${s}:`,
+      `    command: "${FAKE_WORKER} --scenario ${SCENARIOS}/${s}.txt"`,
+      `    model_flag: ""`,
+    );
+  }
+  lines.push("  scripted-ask:", `    type: scripted`, `    scenario: ${SCENARIOS}/ask.txt`);
+  lines.push("models:");
+  for (const s of scenarios) lines.push(`  ${s}: { backend: fake-${s} }`);
+  lines.push("  scripted-ask: { backend: scripted-ask }");
+  lines.push("aliases:", "  asker: { model: ask, prompt: 'Be brief.' }");
+  return lines.join("\n") + "\n";
+}
+
+/** Every scenario file name. */
+export function allScenarios(): string[] {
+  return [...Deno.readDirSync(SCENARIOS)].map((e) => e.name.replace(/\.txt$/, "")).sort();
+}
+
+/** Runs the launcher with `env`. */
+export async function runBin(
+  args: string[],
+  env: Record<string, string>,
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  const child = new Deno.Command(BIN, {
+    args,
+    env: { ...env, ...(opts.env ?? {}) },
+    clearEnv: true,
+    cwd: opts.cwd,
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
+  }).spawn();
+  if (opts.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(opts.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+/** Creates a sandbox; `config` defaults to every scenario as a model. */
+export async function sandbox(config = scenarioConfig(allScenarios())): Promise<Sandbox> {
+  const home = await Deno.makeTempDir({ prefix: "dispatch-test-home-" });
+  const project = await Deno.makeTempDir({ prefix: "dispatch-test-project-" });
+  await Deno.mkdir(`${project}/.git`);
+  await Deno.writeTextFile(`${home}/config.yaml`, config);
+  const env: Record<string, string> = {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: home,
+    DISPATCH_HOME: home,
+    DISPATCH_TICK_MS: "100",
+    NO_COLOR: "1",
+  };
+  return {
+    home,
+    project,
+    env,
+    run: (args, opts = {}) => runBin(args, env, { cwd: project, ...opts }),
+    cleanup: async () => {
+      await runBin(["cancel", "--all"], env, { cwd: project }).catch(() => {});
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+      await Deno.remove(project, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** A three-item plan. */
+export const PLAN = "# Test plan\n- [ ] first\n- [ ] second\n- [ ] third\n";
+
+/** Starts a task on `model`; returns its id. */
+export async function startTask(
+  sb: Sandbox,
+  model: string,
+  extra: string[] = [],
+  plan = PLAN,
+): Promise<string> {
+  const r = await sb.run([
+    "start",
+    "--title",
+    `test ${model}`,
+    "--model",
+    model,
+    "--plan",
+    "-",
+    "--json",
+    ...extra,
+  ], {
+    stdin: plan,
+  });
+  if (r.code !== 0) throw new Error(`start failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout).id;
+}
+
+/** Status JSON of one task. */
+export async function taskStatus(sb: Sandbox, id: string): Promise<Record<string, unknown>> {
+  const r = await sb.run(["status", id, "--json"]);
+  if (r.code !== 0) throw new Error(`status failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout).tasks[0];
+}
+
+/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** Waits until the task's state is one of `states`; returns its status. */
+export function waitForState(sb: Sandbox, id: string, states: string[], timeoutMs = 20_000) {
+  return waitFor(`${id} to be ${states.join("|")}`, async () => {
+    const s = await taskStatus(sb, id);
+    return states.includes(s.state as string) ? s : undefined;
+  }, timeoutMs);
+}
+
+/** Pids of live (non-zombie) processes whose environment has DISPATCH_TASK=id. */
+export function processesOfTask(id: string): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
+      const env = new TextDecoder().decode(Deno.readFileSync(`/proc/${e.name}/environ`));
+      if (env.split("\0").includes(`DISPATCH_TASK=${id}`)) out.push(Number(e.name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** Journal events as objects. */
+export async function journal(home: string): Promise<Record<string, unknown>[]> {
+  const text = await Deno.readTextFile(`${home}/journal.jsonl`).catch(() => "");
+  return text.split("\n").filter((l) => l).map((l) => JSON.parse(l));
+}
