@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sandbox, startTask, waitForState } from "./helpers.ts";
 
-async function taskCount(home: string): Promise<number> {
+function taskCount(home: string): number {
   try {
     return [...Deno.readDirSync(`${home}/tasks`)].length;
   } catch {
@@ -92,14 +92,14 @@ Deno.test("bad input: one clear line, a distinct exit code, and nothing changed"
     ];
     for (const c of cases) {
       await t.step(c.name, async () => {
-        const beforeTasks = await taskCount(sb.home);
+        const beforeTasks = taskCount(sb.home);
         const beforeJournal = await journalText(sb.home);
         const r = await sb.run(c.args, { stdin: c.stdin });
         assert.equal(r.code, c.code, r.stderr);
         assert.equal(r.stderr.trim().split("\n").length, 1, `one line: ${r.stderr}`);
         assert.match(r.stderr.trim(), c.error);
         assert.equal(r.stdout, "");
-        assert.equal(await taskCount(sb.home), beforeTasks);
+        assert.equal(taskCount(sb.home), beforeTasks);
         assert.equal(await journalText(sb.home), beforeJournal);
       });
     }
@@ -130,7 +130,7 @@ Deno.test("bad input: a malformed config names the file, the field path and what
         assert.equal(r.code, 78, r.stderr);
         assert.match(r.stderr, error);
         assert.equal(r.stderr.trim().split("\n").length, 1);
-        assert.equal(await taskCount(sb.home), 0);
+        assert.equal(taskCount(sb.home), 0);
         assert.equal(await Deno.readTextFile(`${sb.home}/config.yaml`), text, "the config is untouched");
       } finally {
         await sb.cleanup();

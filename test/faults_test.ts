@@ -49,7 +49,7 @@ Deno.test("faults: kill -9 of the worker is recorded as failed with the signal",
   try {
     const id = await startTask(sb, "hang");
     const { pid } = await runningPids(sb.home, id);
-    const worker = await waitFor("the worker process", async () => childrenOf(pid)[0]);
+    const worker = await waitFor("the worker process", () => childrenOf(pid)[0]);
     Deno.kill(worker, "SIGKILL");
     const s = await waitForState(sb, id, ["failed", "done"]);
     assert.equal(s.state, "failed");
@@ -100,14 +100,14 @@ Deno.test("faults: cancel kills the whole tree, tool shells in their own session
   const sb = await sandbox();
   try {
     const id = await startTask(sb, "spawn_hang");
-    await waitFor("the tool shell", async () => processesOfTask(id).length >= 3 ? true : undefined);
+    await waitFor("the tool shell", () => processesOfTask(id).length >= 3 ? true : undefined);
     const before = processesOfTask(id);
     const r = await sb.run(["cancel", id, "--reason", "changed my mind"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Cancelled ${id}`));
     await waitFor(
       "every process to be gone",
-      async () => processesOfTask(id).length === 0 ? true : undefined,
+      () => processesOfTask(id).length === 0 ? true : undefined,
       10_000,
     );
     for (const pid of before) assert.ok(!isLive(pid), `pid ${pid} still alive`);
@@ -130,7 +130,7 @@ Deno.test("faults: a timeout kills the tree and fails the task", async () => {
     assert.match(String(s.reason), /^Timed out after 1s/);
     await waitFor(
       "every process to be gone",
-      async () => processesOfTask(id).length === 0 ? true : undefined,
+      () => processesOfTask(id).length === 0 ? true : undefined,
       10_000,
     );
   } finally {
@@ -148,7 +148,7 @@ Deno.test("faults: cancel does not touch processes it did not start", async () =
     assert.equal((await sb.run(["cancel", "--all"])).code, 0);
     await waitFor(
       "the worker to go",
-      async () => processesOfTask(id).length === 0 ? true : undefined,
+      () => processesOfTask(id).length === 0 ? true : undefined,
       10_000,
     );
     Deno.kill(bystander.pid, "SIGCONT"); // throws if cancel killed it

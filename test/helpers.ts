@@ -151,7 +151,7 @@ export async function taskStatus(sb: Sandbox, id: string): Promise<Record<string
 /** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined>,
+  check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

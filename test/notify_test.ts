@@ -180,7 +180,7 @@ Deno.test("ask: a timed-out ask keeps the question open, and asking again waits 
     const r = await again;
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "yes\n");
-    const questions = [...Deno.readDirSync(`${sb.home}/tasks/${id}/questions`)];
+    const questions = await Array.fromAsync(Deno.readDir(`${sb.home}/tasks/${id}/questions`));
     assert.equal(questions.length, 1, "asked once");
     const outside = await sb.run(["ask", "hello"]);
     assert.equal(outside.code, 2);
