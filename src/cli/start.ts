@@ -11,7 +11,6 @@ import { startTask } from "../runtime/start.ts";
 import { startLine } from "../render/notices.ts";
 import { addActive } from "../ipc/sessions.ts";
 import { parseFlags, sessionFrom } from "./args.ts";
-import { initConfig } from "../config/init.ts";
 
 const HELP = `Usage: dispatch start --title T [--model M | --alias A] --plan FILE|- [options]
 
@@ -78,13 +77,25 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     config = await loadConfig(ctx.home);
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
+    const { initConfig } = await import("../config/init.ts"); // first run only
     await initConfig(ctx);
     config = await loadConfig(ctx.home);
+  }
+  let model = v.model ?? v.alias;
+  if (model !== undefined && !(model in config.models) && !(model in config.aliases)) {
+    // not configured: discovery may know it (added to config.yaml); loaded only on this path
+    const { ensureModel } = await import("../config/ensure.ts");
+    const ensured = await ensureModel(ctx, config, model);
+    if (ensured.added) {
+      ctx.stderr(`dispatch: Added model ${ensured.name} (${ensured.added.backend}) to config.yaml\n`);
+    }
+    config = ensured.config;
+    model = ensured.name;
   }
   const session = sessionFrom(ctx, v.session);
   const spec = await startTask(ctx, config, {
     title: v.title,
-    model: v.model ?? v.alias,
+    model,
     plan,
     cwd: v.cwd ?? ctx.cwd,
     tier: v.tier as Tier | undefined,
@@ -92,7 +103,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     stallMs: v.stall ? parseDuration(v.stall, "--stall") : undefined,
     session,
   });
-  if (session) await addActive(ctx.home, session, spec.id);
+  if (session) await addActive(ctx.home, session, spec.id, ctx.env);
   if (v.json) {
     ctx.stdout(
       JSON.stringify({

@@ -58,7 +58,19 @@ export function sessionGone(r: SessionRecord): boolean {
   return false;
 }
 
-/** Adds a task to the session's active list. */
-export function addActive(home: string, session: string, id: string): Promise<SessionRecord> {
-  return updateSession(home, session, (r) => ({ ...r, active: [...new Set([...(r.active ?? []), id])] }));
+/**
+ * Adds a task to the session's active list, and notes the host's Claude Code
+ * process when the caller runs inside it (CLAUDE_PID is in its Bash tool's env).
+ */
+export function addActive(
+  home: string,
+  session: string,
+  id: string,
+  env: Record<string, string> = {},
+): Promise<SessionRecord> {
+  return updateSession(home, session, (r) => ({
+    ...r,
+    ...hostProcess(env),
+    active: [...new Set([...(r.active ?? []), id])],
+  }));
 }

@@ -1,11 +1,28 @@
 /**
  * Advisory file locks (flock semantics; released when the process dies), so
  * concurrent helpers serialise read-modify-write of shared files.
+ *
+ * Waiters inside one process queue on an in-memory chain first: many
+ * blocked `flock` calls in one process each pin a runtime thread, which can
+ * starve the holder of the thread it needs to finish and unlock.
  * @module
  */
 
+const chains = new Map<string, Promise<unknown>>();
+
 /** Runs `fn` while holding an exclusive lock on `lockPath` (created if missing). */
-export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+export function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  const previous = chains.get(lockPath) ?? Promise.resolve();
+  const run = previous.catch(() => {}).then(() => withFileLock(lockPath, fn));
+  const tail = run.catch(() => {});
+  chains.set(lockPath, tail);
+  tail.then(() => {
+    if (chains.get(lockPath) === tail) chains.delete(lockPath);
+  });
+  return run;
+}
+
+async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
   using file = await Deno.open(lockPath, { create: true, write: true, mode: 0o600 });
   await file.lock(true);
   try {

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { noticeFor, startLine } from "./notices.ts";
+import { wakeLine } from "../ipc/watch.ts";
+import { composeContext } from "../ipc/deliver.ts";
+
+Deno.test("noticeFor() renders questions verbatim with the exact answer command", () => {
+  const text = noticeFor("/h", {
+    ts: 5000,
+    type: "question",
+    task: "t-0001",
+    question: 2,
+    text: 'Use "x"?',
+  })!;
+  assert.equal(
+    text,
+    '? t-0001 asks (question 2): "Use \\"x\\"?"\n  Reply with: dispatch answer t-0001 --question 2 "<answer>"',
+  );
+});
+
+Deno.test("noticeFor() keeps completions to one line with the result path; skips progress", () => {
+  assert.equal(
+    noticeFor("/h", { ts: 65_000, type: "done", task: "t-0001", done: 3, total: 3 }, 0),
+    "✓ t-0001 done 3/3 in 1m05s. Result: /h/tasks/t-0001/output.md",
+  );
+  assert.match(
+    noticeFor("/h", { ts: 1, type: "failed", task: "t-0001", text: "boom" })!,
+    /^✗ t-0001 failed: boom\. Log: \/h\/tasks\/t-0001\/worker\.log$/,
+  );
+  assert.equal(noticeFor("/h", { ts: 1, type: "progress", task: "t-0001" }), undefined);
+});
+
+Deno.test("host context per task stays within the 600-byte budget (start line + completion)", () => {
+  const home = "/home/someone/.dispatch";
+  const spec = {
+    id: "audit-auth-module-in-the-ap-3f2a",
+    title: "x",
+    project: "/p",
+    cwd: "/p",
+    backend: "claude",
+    model: "opus",
+    modelId: "opus",
+    tier: "read" as const,
+    created: 0,
+  };
+  const bytes = new TextEncoder().encode(
+    startLine(home, spec) +
+      noticeFor(home, { ts: 600_000, type: "done", task: spec.id, done: 7, total: 7 }, 0)!,
+  ).length;
+  assert.ok(bytes <= 600, `${bytes} bytes`);
+});
+
+Deno.test("wakeLine() names each task once and never carries the question text", () => {
+  const line = wakeLine([
+    { ts: 1, type: "question", task: "a-0001", text: "secret question" },
+    { ts: 2, type: "question", task: "a-0001", text: "another" },
+    { ts: 3, type: "done", task: "b-0002" },
+  ]);
+  assert.equal(
+    line,
+    "dispatch: a-0001 asked a question; b-0002 done. Details arrive with this turn (or run: dispatch status).",
+  );
+});
+
+Deno.test("composeContext() puts questions first and summarises what does not fit", () => {
+  assert.equal(composeContext([], []), undefined);
+  const text = composeContext(["Q1"], Array.from({ length: 500 }, (_, i) => `done ${i} ${"x".repeat(50)}`))!;
+  assert.ok(text.length <= 9_500);
+  assert.ok(text.startsWith("dispatch (background workers):\nQ1\n"));
+  assert.match(text, /\(\+\d+ more updates not shown: run 'dispatch status'\)$/);
+});

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { outcome } from "./finalize.ts";
+
+const DONE = "- [x] a\n- [x] b\n";
+
+Deno.test("outcome() is done only for exit 0 with every item ticked and nothing open", () => {
+  assert.deepEqual(outcome({ code: 0 }, DONE, 0), { state: "done", reason: "All items done" });
+  assert.equal(
+    outcome({ code: 0 }, "- [x] a\n- [ ] b\n", 0).reason,
+    "Worker exited 0 with 1 of 2 items unticked",
+  );
+  assert.equal(outcome({ code: 0 }, DONE, 1).state, "failed");
+  assert.equal(outcome({ code: 0, failure: "Refused 2 tool calls" }, DONE, 0).reason, "Refused 2 tool calls");
+});
+
+Deno.test("outcome() names signals, codes and unknown exits", () => {
+  assert.equal(outcome({ code: 137 }, DONE, 0).reason, "Worker killed by SIGKILL (exit 137)");
+  assert.equal(outcome({ code: 143 }, DONE, 0).reason, "Worker killed by SIGTERM (exit 143)");
+  assert.equal(outcome({ code: 2 }, DONE, 0).reason, "Worker exited with code 2");
+  assert.equal(outcome({ code: null }, DONE, 0).reason, "Worker ended with no exit code recorded");
+  assert.equal(outcome({ code: 0, failed: true, reason: "Timed out" }, DONE, 0).reason, "Timed out");
+});
+
+Deno.test("outcome() keeps a resumable worker that left a question open waiting", () => {
+  assert.equal(outcome({ code: 0, resumable: true }, "- [ ] a\n", 1).state, "waiting");
+  assert.equal(outcome({ code: 0, resumable: false }, "- [ ] a\n", 1).state, "failed");
+});
