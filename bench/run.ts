@@ -1,0 +1,382 @@
+/**
+ * `deno task bench`: measures the budgets of DESIGN §8 on this machine and
+ * prints p50/p95 with the budget, plus the polling baseline of the earlier
+ * dispatch (monitor polls every 3 s, workers poll for answers every 5 s)
+ * and our speed-up over it.
+ *
+ * Everything runs the real launcher (`bin/dispatch`) as separate processes,
+ * timed from spawn to exit, in throwaway homes.
+ * @module
+ */
+import { row, summarize, type Summary } from "./stats.ts";
+import { answer, ask } from "../src/ipc/questions.ts";
+import { TimeoutError } from "../src/errors.ts";
+import { readEvents } from "../src/store/journal.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const BIN = `${ROOT}/bin/dispatch`;
+const quick = Deno.args.includes("--quick");
+const N = quick ? 5 : 20;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function envFor(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: home,
+    DISPATCH_HOME: home,
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+async function timed(
+  args: string[],
+  env: Record<string, string>,
+  opts: { stdin?: string; cwd?: string } = {},
+) {
+  const t0 = performance.now();
+  const child = new Deno.Command(BIN, {
+    args,
+    env,
+    clearEnv: true,
+    cwd: opts.cwd,
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const ms = performance.now() - t0;
+  if (out.code !== 0) throw new Error(`dispatch ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return { ms, stdout: new TextDecoder().decode(out.stdout) };
+}
+
+async function makeHome(config: string): Promise<{ home: string; project: string }> {
+  const home = await Deno.makeTempDir({ prefix: "dispatch-bench-" });
+  const project = await Deno.makeTempDir({ prefix: "dispatch-bench-project-" });
+  await Deno.mkdir(`${project}/.git`);
+  await Deno.writeTextFile(`${home}/config.yaml`, config);
+  return { home, project };
+}
+
+const SCRIPTED = (scenario: string) =>
+  `default: w\nbackends:\n  s: { type: scripted, scenario: ${scenario} }\nmodels:\n  w: { backend: s }\n`;
+
+/** Writes a synthetic task straight to disk (for the 200-task figures). */
+async function fakeTask(home: string, project: string, i: number, session: string, running: boolean) {
+  const id = `bench-task-${String(i).padStart(4, "0")}`;
+  const dir = `${home}/tasks/${id}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const now = Date.now();
+  await Deno.writeTextFile(
+    `${dir}/task.json`,
+    JSON.stringify({
+      id,
+      title: `Bench task ${i}`,
+      project,
+      cwd: project,
+      backend: "s",
+      model: "w",
+      modelId: "w",
+      tier: "edit",
+      session,
+      created: now - 60_000,
+    }),
+  );
+  const state = running
+    ? { state: "running", pid: Deno.pid, supervisor: Deno.pid, started: now - 60_000 }
+    : { state: "done", code: 0, reason: "All items done", started: now - 60_000, ended: now - 1000 };
+  await Deno.writeTextFile(`${dir}/state.json`, JSON.stringify(state));
+  await Deno.writeTextFile(`${dir}/plan.md`, "- [x] one\n- [x] two\n- [ ] three\n");
+  await Deno.writeTextFile(`${dir}/worker.log`, "working\n".repeat(50));
+  return id;
+}
+
+async function benchStart(): Promise<Summary> {
+  const scenario = await Deno.makeTempFile();
+  await Deno.writeTextFile(scenario, "tick all\n");
+  const { home, project } = await makeHome(SCRIPTED(scenario));
+  await timed(["status"], envFor(home), { cwd: project }); // warm the config cache
+  const samples: number[] = [];
+  for (let i = 0; i < N; i++) {
+    samples.push(
+      (await timed(["start", "--title", `bench ${i}`, "--plan", "-"], envFor(home), {
+        cwd: project,
+        stdin: "- [ ] a\n",
+      })).ms,
+    );
+  }
+  await sleep(1500);
+  await timed(["cancel", "--all"], envFor(home), { cwd: project });
+  await Deno.remove(home, { recursive: true });
+  await Deno.remove(project, { recursive: true });
+  return summarize(samples);
+}
+
+async function bigHome() {
+  const { home, project } = await makeHome(SCRIPTED("/dev/null"));
+  const ids: string[] = [];
+  for (let i = 0; i < 200; i++) ids.push(await fakeTask(home, project, i, `session-${i % 20}`, i % 20 === 0));
+  const lines: string[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const id = ids[i % 200]!;
+    const type = ["progress", "progress", "question", "answered", "progress"][i % 5];
+    lines.push(
+      JSON.stringify({
+        ts: Date.now(),
+        type,
+        task: id,
+        session: `session-${(i % 200) % 20}`,
+        project,
+        text: `event ${i}`,
+        question: 1,
+      }),
+    );
+  }
+  await Deno.writeTextFile(`${home}/journal.jsonl`, lines.join("\n") + "\n");
+  return { home, project, ids };
+}
+
+async function benchStatusAndHook() {
+  const { home, project, ids } = await bigHome();
+  const env = envFor(home);
+  const status: number[] = [];
+  await timed(["status"], env, { cwd: project });
+  for (let i = 0; i < N; i++) status.push((await timed(["status"], env, { cwd: project })).ms);
+
+  // A session that has been delivered everything so far: the usual prompt.
+  const hookInput = JSON.stringify({
+    session_id: "session-3",
+    cwd: project,
+    prompt: "hi",
+    hook_event_name: "UserPromptSubmit",
+  });
+  await timed(["hook", "UserPromptSubmit"], env, { stdin: hookInput, cwd: project });
+  const hook: number[] = [];
+  let delivered = 0;
+  for (let i = 0; i < N; i++) {
+    const id = ids[3]!;
+    await Deno.writeTextFile(
+      `${home}/journal.jsonl`,
+      JSON.stringify({
+        ts: Date.now(),
+        type: "question",
+        task: id,
+        session: "session-3",
+        project,
+        question: i + 2,
+        text: `Question ${i}?`,
+      }) + "\n",
+      { append: true },
+    );
+    const r = await timed(["hook", "UserPromptSubmit"], env, { stdin: hookInput, cwd: project });
+    if (r.stdout.includes(`Question ${i}?`)) delivered++;
+    hook.push(r.ms);
+  }
+  // A session's first prompt: no cursor yet, so the whole 10,000-event journal is scanned.
+  const fresh: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const input = JSON.stringify({ session_id: `fresh-${i}`, cwd: project, prompt: "hi" });
+    fresh.push((await timed(["hook", "UserPromptSubmit"], env, { stdin: input, cwd: project })).ms);
+  }
+  await Deno.remove(home, { recursive: true });
+  await Deno.remove(project, { recursive: true });
+  return { status: summarize(status), hook: summarize(hook), fresh: summarize(fresh), delivered };
+}
+
+/** Question written -> `dispatch watch` exits. */
+async function benchWatch(): Promise<Summary> {
+  const { home, project } = await makeHome(SCRIPTED("/dev/null"));
+  const samples: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const id = await fakeTask(home, project, i, "watcher", true);
+    const watcher = new Deno.Command(BIN, {
+      args: ["watch", "--session", "watcher", "--timeout", "30s"],
+      env: envFor(home),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    await sleep(400); // let it reach its wait
+    const done = watcher.output().then(() => Date.now());
+    await ask(home, id, `Question ${i}?`, { timeoutMs: 1 }).catch((e) => {
+      if (!(e instanceof TimeoutError)) throw e;
+    });
+    const exited = await done;
+    const { entries } = await readEvents(home, 0, (l) => l.includes(`Question ${i}?`));
+    samples.push(exited - entries[0]!.event.ts);
+    await Deno.writeTextFile(`${home}/tasks/${id}/state.json`, JSON.stringify({ state: "done", code: 0 }));
+  }
+  await Deno.remove(home, { recursive: true });
+  await Deno.remove(project, { recursive: true });
+  return summarize(samples);
+}
+
+/** Answer written -> `dispatch ask` returns. */
+async function benchAsk(): Promise<Summary> {
+  const { home, project } = await makeHome(SCRIPTED("/dev/null"));
+  const samples: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const id = await fakeTask(home, project, i, "asker", true);
+    const asker = new Deno.Command(BIN, {
+      args: ["ask", `Question ${i}?`],
+      env: envFor(home, { DISPATCH_TASK: id }),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    while (true) {
+      try {
+        await Deno.lstat(`${home}/tasks/${id}/questions/001.json`);
+        break;
+      } catch {
+        await sleep(20);
+      }
+    }
+    await sleep(300);
+    const t0 = Date.now();
+    await answer(home, id, `Answer ${i}`);
+    await asker.output();
+    samples.push(Date.now() - t0);
+  }
+  await Deno.remove(home, { recursive: true });
+  await Deno.remove(project, { recursive: true });
+  return summarize(samples);
+}
+
+/** The earlier dispatch: a loop that sleeps `intervalS` between checks for a file. */
+async function benchPollingBaseline(intervalS: number, n: number): Promise<Summary> {
+  const dir = await Deno.makeTempDir();
+  const runs = Array.from({ length: n }, async (_, i) => {
+    const file = `${dir}/f${i}`;
+    const poller = new Deno.Command("sh", {
+      args: ["-c", `while [ ! -f "$1" ]; do sleep ${intervalS}; done`, "poll", file],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await sleep(Math.random() * intervalS * 1000); // the event lands at a random point of the poll cycle
+    const t0 = Date.now();
+    await Deno.writeTextFile(file, "x");
+    await poller.status;
+    return Date.now() - t0;
+  });
+  const samples = await Promise.all(runs);
+  await Deno.remove(dir, { recursive: true });
+  return summarize(samples);
+}
+
+/** 50 scripted workers, each asking 3 questions. */
+async function benchFanOut(workers: number) {
+  const { home, project } = await makeHome(SCRIPTED(`${ROOT}/test/fixtures/scenarios/ask3.txt`));
+  const env = envFor(home, { DISPATCH_TICK_MS: "1000" });
+  const t0 = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < workers; i += 10) {
+    ids.push(
+      ...await Promise.all(Array.from({ length: Math.min(10, workers - i) }, async (_, j) =>
+        JSON.parse(
+          (await timed(["start", "--title", `fan ${i + j}`, "--plan", "-", "--json"], env, {
+            cwd: project,
+            stdin: "- [ ] a\n- [ ] b\n",
+          })).stdout,
+        ).id as string)),
+    );
+  }
+  let cursor = 0;
+  let answered = 0;
+  const deadline = Date.now() + 300_000;
+  const finished = new Set<string>();
+  while (finished.size < workers && Date.now() < deadline) {
+    const { entries, end } = await readEvents(home, cursor);
+    cursor = end;
+    for (const { event } of entries) {
+      if (event.type === "question") {
+        await answer(home, event.task, `answer ${event.question}`, { question: event.question });
+        answered++;
+      }
+      if (event.type === "done" || event.type === "failed") finished.add(event.task);
+    }
+    await sleep(50);
+  }
+  const wall = Date.now() - t0;
+  const events = (await readEvents(home, 0)).entries.map((e) => e.event);
+  const count = (t: string) => events.filter((e) => e.type === t).length;
+  const done = count("done");
+  await sleep(500);
+  let orphans = 0;
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
+      const environ = new TextDecoder().decode(Deno.readFileSync(`/proc/${e.name}/environ`));
+      if (ids.some((id) => environ.includes(`DISPATCH_TASK=${id}\0`))) orphans++;
+    } catch {
+      // gone
+    }
+  }
+  await Deno.remove(home, { recursive: true });
+  await Deno.remove(project, { recursive: true });
+  return {
+    wall,
+    questions: count("question"),
+    answered: count("answered"),
+    done,
+    failed: count("failed"),
+    orphans,
+    answeredHere: answered,
+  };
+}
+
+if (import.meta.main) {
+  console.log(
+    `dispatch bench (${
+      quick ? "quick" : "full"
+    }; ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores)\n`,
+  );
+  const start = await benchStart();
+  console.log(row("start returns (worker spawned)", start, { p50: 150 }));
+  const { status, hook, fresh, delivered } = await benchStatusAndHook();
+  console.log(row("status, 200 tasks", status, { p50: 100 }));
+  console.log(row("UserPromptSubmit hook, 200 tasks, 10k events", hook, { p50: 60, p95: 100 }));
+  console.log(`${"".padEnd(44)} (delivered the new question in ${delivered}/${hook.n} runs)`);
+  console.log(row("  same, a session's first prompt (full scan)", fresh));
+  const watch = await benchWatch();
+  console.log(row("question written -> watch exits", watch, { p95: 150 }));
+  const askS = await benchAsk();
+  console.log(row("answer written -> ask returns", askS, { p95: 150 }));
+  const n = quick ? 4 : 10;
+  const [poll3, poll5] = await Promise.all([benchPollingBaseline(3, n), benchPollingBaseline(5, n)]);
+  console.log(row("baseline: monitor polling every 3 s", poll3));
+  console.log(row("baseline: worker polling every 5 s", poll5));
+  console.log(
+    `speed-up: question->host ${(poll3.p50 / watch.p50).toFixed(0)}x at p50, ${
+      (poll3.p95 / watch.p95).toFixed(0)
+    }x at p95; ` +
+      `answer->worker ${(poll5.p50 / askS.p50).toFixed(0)}x at p50, ${
+        (poll5.p95 / askS.p95).toFixed(0)
+      }x at p95`,
+  );
+  const workers = quick ? 10 : 50;
+  const fan = await benchFanOut(workers);
+  console.log(
+    `${workers} scripted workers x 3 questions: ${
+      (fan.wall / 1000).toFixed(1)
+    } s wall; questions ${fan.questions}, ` +
+      `answered ${fan.answered}, done ${fan.done}, failed ${fan.failed}, lost events ${
+        workers * 3 - fan.questions + (workers - fan.done - fan.failed)
+      }, orphans ${fan.orphans}`,
+  );
+  try {
+    const mod = await import("./host_context.ts");
+    const figures = await mod.measureHostContext();
+    console.log(`host context per task: ${JSON.stringify(figures)}`);
+  } catch (e) {
+    console.log(`host context per task: not measured (${e instanceof Error ? e.message.split("\n")[0] : e})`);
+  }
+}
