@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   resolve: () => import("./cli/resolve.ts"),
   doctor: () => import("./cli/doctor.ts"),
   resume: () => import("./cli/resume.ts"),
+  gc: () => import("./cli/gc.ts"),
   _supervise: () => import("./cli/supervise.ts"),
   "_scripted-worker": () => import("./cli/scripted_worker.ts"),
 };
@@ -47,6 +48,7 @@ Commands:
   watch     Wait until something needs the host         dispatch watch [--session S] [--timeout D]
   ask       (for workers) Ask the user and wait         dispatch ask "question"
   resume    Restart an exited worker in its own session   dispatch resume TASK
+  gc        Remove finished tasks and merged worktrees  dispatch gc [--older-than D]
   config    Create, edit or show ~/.dispatch/config.yaml  dispatch config init|show|add-model|alias|default|remove
   models    Models per installed worker CLI             dispatch models [--refresh]
   resolve   Which model a request names (JSON)          dispatch resolve "request text"

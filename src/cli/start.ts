@@ -22,6 +22,7 @@ Options:
   --alias A        Same as --model, for an alias
   --plan FILE|-    The checklist (markdown with '- [ ] step' lines); '-' reads stdin
   --cwd DIR        Where the worker works (default: the current directory)
+  --worktree       Work in a new git worktree (branch dispatch/<id>) under $DISPATCH_HOME/worktrees
   --tier T         read | edit | full: what the worker may do (default: edit)
   --timeout D      Kill the worker after D (e.g. 30m, 2h)
   --stall D        Report it stalled after D without output or plan change (default 10m)
@@ -42,6 +43,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     stall: { type: "string" },
     session: { type: "string" },
     json: { type: "boolean" },
+    worktree: { type: "boolean" },
   }, HELP);
   if (!parsed) return 0;
   const v = parsed.values;
@@ -102,6 +104,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     timeoutMs: v.timeout ? parseDuration(v.timeout, "--timeout") : undefined,
     stallMs: v.stall ? parseDuration(v.stall, "--stall") : undefined,
     session,
+    worktree: v.worktree,
   });
   if (session) await addActive(ctx.home, session, spec.id, ctx.env);
   if (v.json) {
@@ -113,6 +116,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
         backend: spec.backend,
         tier: spec.tier,
         cwd: spec.cwd,
+        worktree: spec.worktree ?? null,
         plan: `${ctx.home}/tasks/${spec.id}/plan.md`,
         session: spec.session ?? null,
       }) + "\n",

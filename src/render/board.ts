@@ -34,6 +34,7 @@ export function taskJson(v: TaskView, now: number) {
     tier: v.spec.tier,
     cwd: v.spec.cwd,
     project: v.spec.project,
+    worktree: v.spec.worktree ?? null,
     session: v.spec.session ?? null,
     progress: { done: v.progress.done, total: v.progress.total },
     created: new Date(v.spec.created).toISOString(),
@@ -98,6 +99,7 @@ export function renderDetail(v: TaskView, tail: string[], now: number): string {
     }`,
     `  cwd       ${v.spec.cwd}`,
   ];
+  if (v.spec.worktree) lines.push(`  worktree  ${v.spec.worktree.path} (branch ${v.spec.worktree.branch})`);
   if (s.nativeSession) lines.push(`  session   ${s.nativeSession}`);
   const usage = usageText(v);
   if (usage) lines.push(`  usage     ${usage}`);

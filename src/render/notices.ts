@@ -12,7 +12,8 @@ import { taskPaths } from "../store/paths.ts";
 /** The line `dispatch start` prints. */
 export function startLine(home: string, spec: TaskSpec): string {
   const alias = spec.alias ? `${spec.alias}=` : "";
-  return `Dispatched ${spec.id} (${alias}${spec.model} via ${spec.backend}, ${spec.tier}). Plan: ${
+  const where = spec.worktree ? ` Worktree: ${spec.worktree.path} (branch ${spec.worktree.branch}).` : "";
+  return `Dispatched ${spec.id} (${alias}${spec.model} via ${spec.backend}, ${spec.tier}).${where} Plan: ${
     taskPaths(home, spec.id).plan
   }`;
 }

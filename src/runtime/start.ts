@@ -17,6 +17,7 @@ import { emit } from "./events.ts";
 import { spawnDetached } from "./spawn.ts";
 import { projectOf } from "../store/project.ts";
 import { finalizeTask } from "./finalize.ts";
+import { createWorktree, type Worktree } from "./worktree.ts";
 
 /** What the host asked for. */
 export interface StartOptions {
@@ -29,6 +30,8 @@ export interface StartOptions {
   timeoutMs?: number;
   stallMs?: number;
   session?: string;
+  /** Run in a new git worktree on branch `dispatch/<id>` instead of the checkout itself. */
+  worktree?: boolean;
 }
 
 /** Turns a title into the readable part of a task id. */
@@ -80,11 +83,23 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     }
   }
   const paths = taskPaths(ctx.home, id);
+  const project = await projectOf(cwd);
+  let workCwd = cwd;
+  let worktree: Worktree | undefined;
+  if (opts.worktree) {
+    try {
+      worktree = await createWorktree(ctx.home, project, id);
+    } catch (e) {
+      await Deno.remove(paths.dir, { recursive: true }); // nothing changed
+      throw e;
+    }
+    workCwd = worktree.path + cwd.slice(project.length);
+  }
   const spec: TaskSpec = {
     id,
     title,
-    project: await projectOf(cwd),
-    cwd,
+    project,
+    cwd: workCwd,
     backend: resolved.backend,
     model: resolved.model,
     modelId: resolved.modelId,
@@ -94,13 +109,14 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     created: ctx.now(),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
+    ...(worktree ? { worktree } : {}),
   };
   const prompt = renderPrompt({
     id,
     title,
     planPath: paths.plan,
     outputPath: paths.output,
-    cwd,
+    cwd: workCwd,
     bin: ctx.bin,
     aliasPrompt: resolved.prompt,
   });
@@ -112,7 +128,10 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   await writeJsonAtomic(paths.task, spec); // last: a task.json means the task is complete on disk
   await emit(ctx.home, spec, { type: "started", text: title }, ctx.now());
   try {
-    spawnDetached([...ctx.self, "_supervise", id], { env: { ...ctx.env, DISPATCH_HOME: ctx.home }, cwd });
+    spawnDetached([...ctx.self, "_supervise", id], {
+      env: { ...ctx.env, DISPATCH_HOME: ctx.home },
+      cwd: workCwd,
+    });
   } catch (e) {
     await finalizeTask(ctx.home, id, { code: null, reason: `Could not start the supervisor: ${String(e)}` });
     throw e;
