@@ -41,6 +41,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       if (!await exists(homePaths(ctx.home).journal)) return 0; // never dispatched: nothing to say, nothing to create
       context = await promptContext(ctx.home, session, ctx.env);
     } else if (event === "SessionStart") {
+      // A worker's own Claude Code session (the plugin loads there too) is no host:
+      // it must not take over, or hear about, other tasks' questions and results.
+      if (ctx.env.DISPATCH_TASK) return 0;
       await ensureDir(ctx.home);
       context = await sessionStartContext(ctx.home, session, input.cwd ?? ctx.cwd, ctx.env);
     } else if (event === "SessionEnd") {

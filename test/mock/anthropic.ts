@@ -1,10 +1,12 @@
+// deno-lint-ignore-file camelcase -- snake_case keys are the Anthropic Messages wire format.
+
 /**
  * Anthropic Messages API (`POST /v1/messages`), as Claude Code speaks it:
  * request normalization and SSE / JSON answers.
  * @module
  */
 
-import { flattenText, json, newId, type SseEvent, sse } from "./http.ts";
+import { flattenText, json, newId, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
 type Block = { type?: string; text?: string; content?: unknown };
@@ -87,7 +89,12 @@ export function respondAnthropic(req: NormalizedRequest, reply: ResolvedReply): 
   const content: Record<string, unknown>[] = [];
   if (reply.text) content.push({ type: "text", text: reply.text });
   if (reply.tool) {
-    content.push({ type: "tool_use", id: newId("toolu_mock"), name: reply.tool.name, input: reply.tool.input });
+    content.push({
+      type: "tool_use",
+      id: newId("toolu_mock"),
+      name: reply.tool.name,
+      input: reply.tool.input,
+    });
   }
   const stopReason = reply.tool ? "tool_use" : "end_turn";
   const usage = {

@@ -1,10 +1,12 @@
+// deno-lint-ignore-file camelcase -- snake_case keys are the OpenAI Chat Completions wire format.
+
 /**
  * OpenAI Chat Completions (`POST /v1/chat/completions`), as opencode and
  * qwen speak it: request normalization and SSE / JSON answers.
  * @module
  */
 
-import { flattenText, json, lastTextPart, newId, nowSeconds, type SseEvent, sse } from "./http.ts";
+import { flattenText, json, lastTextPart, newId, nowSeconds, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
 type Message = { role?: string; content?: unknown; tool_calls?: unknown[] };
@@ -108,7 +110,9 @@ export function respondChat(req: NormalizedRequest, reply: ResolvedReply): Respo
   ];
   if (reply.text) events.push(chunk([{ index: 0, delta: { content: reply.text }, finish_reason: null }]));
   if (toolCall) {
-    events.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, ...toolCall }] }, finish_reason: null }]));
+    events.push(
+      chunk([{ index: 0, delta: { tool_calls: [{ index: 0, ...toolCall }] }, finish_reason: null }]),
+    );
   }
   // Without include_usage the figures ride on the finishing chunk, which
   // lenient clients read; with it they get the spec's separate usage chunk.

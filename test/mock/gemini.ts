@@ -4,7 +4,7 @@
  * @module
  */
 
-import { flattenText, json, newId, type SseEvent, sse } from "./http.ts";
+import { flattenText, json, newId, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
 type Part = {

@@ -13,7 +13,7 @@ import { countTokensGemini, errorGemini, normalizeGemini, respondGemini } from "
 import { json, nowSeconds } from "./http.ts";
 import { errorOpenAI, normalizeResponses, respondResponses } from "./responses.ts";
 import { resolveReply } from "./script.ts";
-import type { ApiKind, NormalizedRequest, RecordedRequest, Reply, Script } from "./types.ts";
+import type { ApiKind, NormalizedRequest, RecordedRequest, Reply, ResolvedReply, Script } from "./types.ts";
 
 export type * from "./types.ts";
 
@@ -78,7 +78,7 @@ function errorBody(api: ApiKind, status: number): unknown {
 interface Route {
   api: ApiKind;
   normalize(body: unknown): NormalizedRequest;
-  respond(req: NormalizedRequest, reply: ReturnType<typeof resolveReply>): Response;
+  respond(req: NormalizedRequest, reply: ResolvedReply): Response;
 }
 
 const GEMINI_PATH = /\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
@@ -91,7 +91,9 @@ function routeFor(path: string, url: URL): Route | undefined {
   if (path.endsWith("/responses")) {
     return { api: "responses", normalize: normalizeResponses, respond: respondResponses };
   }
-  if (path.endsWith("/chat/completions")) return { api: "chat", normalize: normalizeChat, respond: respondChat };
+  if (path.endsWith("/chat/completions")) {
+    return { api: "chat", normalize: normalizeChat, respond: respondChat };
+  }
   const g = GEMINI_PATH.exec(path);
   if (g && g[2] !== "countTokens") {
     const model = decodeURIComponent(g[1] ?? "");

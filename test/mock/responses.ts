@@ -1,10 +1,12 @@
+// deno-lint-ignore-file camelcase -- snake_case keys are the OpenAI Responses wire format.
+
 /**
  * OpenAI Responses API (`POST /v1/responses`), as codex speaks it: request
  * normalization and SSE / JSON answers.
  * @module
  */
 
-import { flattenText, json, lastTextPart, newId, nowSeconds, type SseEvent, sse } from "./http.ts";
+import { flattenText, json, lastTextPart, newId, nowSeconds, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
 type Item = {
@@ -14,7 +16,13 @@ type Item = {
   output?: unknown;
 };
 type Tool = { type?: string; name?: string; parameters?: unknown };
-type Body = { model?: string; instructions?: unknown; input?: string | Item[]; tools?: Tool[]; stream?: boolean };
+type Body = {
+  model?: string;
+  instructions?: unknown;
+  input?: string | Item[];
+  tools?: Tool[];
+  stream?: boolean;
+};
 
 /** Marks a tool definition of type "custom" (freeform input, e.g. `apply_patch`). */
 const CUSTOM = Symbol("custom tool");
@@ -128,7 +136,8 @@ export function respondResponses(req: NormalizedRequest, reply: ResolvedReply): 
 
   let seq = 0;
   const events: SseEvent[] = [];
-  const push = (data: Record<string, unknown>) => events.push({ event: String(data.type), data: { ...data, sequence_number: seq++ } });
+  const push = (data: Record<string, unknown>) =>
+    events.push({ event: String(data.type), data: { ...data, sequence_number: seq++ } });
   push({ type: "response.created", response: { ...base, status: "in_progress", output: [] } });
   push({ type: "response.in_progress", response: { ...base, status: "in_progress", output: [] } });
   output.forEach((item, outputIndex) => {
@@ -141,7 +150,13 @@ export function respondResponses(req: NormalizedRequest, reply: ResolvedReply): 
         item: { ...item, status: "in_progress", content: [] },
       });
       const part = { type: "output_text", text: "", annotations: [] };
-      push({ type: "response.content_part.added", item_id: itemId, output_index: outputIndex, content_index: 0, part });
+      push({
+        type: "response.content_part.added",
+        item_id: itemId,
+        output_index: outputIndex,
+        content_index: 0,
+        part,
+      });
       push({
         type: "response.output_text.delta",
         item_id: itemId,
@@ -149,7 +164,13 @@ export function respondResponses(req: NormalizedRequest, reply: ResolvedReply): 
         content_index: 0,
         delta: text,
       });
-      push({ type: "response.output_text.done", item_id: itemId, output_index: outputIndex, content_index: 0, text });
+      push({
+        type: "response.output_text.done",
+        item_id: itemId,
+        output_index: outputIndex,
+        content_index: 0,
+        text,
+      });
       push({
         type: "response.content_part.done",
         item_id: itemId,
@@ -176,7 +197,11 @@ export function respondResponses(req: NormalizedRequest, reply: ResolvedReply): 
         arguments: item.arguments,
       });
     } else {
-      push({ type: "response.output_item.added", output_index: outputIndex, item: { ...item, status: "in_progress" } });
+      push({
+        type: "response.output_item.added",
+        output_index: outputIndex,
+        item: { ...item, status: "in_progress" },
+      });
     }
     push({ type: "response.output_item.done", output_index: outputIndex, item });
   });

@@ -7,7 +7,9 @@
  * signals (notes: worker-clis §0.2). Killing the CLI's pid alone leaves
  * orphans that hold pipes open and trip Deno's resource sanitizer. So the
  * child runs detached (its own session), its descendants are sampled from
- * /proc while it runs, and every group among them is signalled at the end.
+ * /proc while it runs, every process whose environment carries this run's
+ * tag is found at the end (that catches orphans already reparented before a
+ * sample saw them), and every group among them is signalled.
  * @module
  */
 
@@ -92,6 +94,34 @@ async function sampleTree(root: number, seen: Map<number, ProcInfo>): Promise<vo
   }
 }
 
+/** The variable that marks every process of one run: children inherit it, orphaned or not. */
+export const RUN_TAG_VAR = "MOCK_CLI_RUN_TAG";
+
+/** Adds every live process whose environment holds `RUN_TAG_VAR=tag` to `seen`. */
+async function findTagged(tag: string, seen: Map<number, ProcInfo>): Promise<void> {
+  const needle = new TextEncoder().encode(`${RUN_TAG_VAR}=${tag}\0`);
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+    let env: Uint8Array;
+    try {
+      env = await Deno.readFile(`/proc/${e.name}/environ`);
+    } catch {
+      continue;
+    }
+    if (!containsBytes(env, needle)) continue;
+    const p = await readProc(Number(e.name));
+    if (p && !seen.has(p.pid)) seen.set(p.pid, p);
+  }
+}
+
+function containsBytes(hay: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
 /** Still the same process, and not a zombie (PID 1 here does not reap orphans). */
 async function stillAlive(p: ProcInfo): Promise<boolean> {
   const now = await readProc(p.pid);
@@ -167,10 +197,11 @@ function sleepUntil(ms: number, until: Promise<unknown>): Promise<void> {
 export async function runCli(opts: RunCliOptions): Promise<RunCliResult> {
   const started = performance.now();
   const timeoutMs = opts.timeoutMs ?? 60_000;
+  const tag = crypto.randomUUID();
   const child = new Deno.Command(opts.cmd, {
     args: opts.args,
     cwd: opts.cwd,
-    env: opts.env,
+    env: { ...opts.env, [RUN_TAG_VAR]: tag },
     clearEnv: true,
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -183,11 +214,13 @@ export async function runCli(opts: RunCliOptions): Promise<RunCliResult> {
 
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
-  if (opts.stdin !== undefined) {
+  // Not awaited here: a child that never reads a large stdin must still meet the deadline.
+  const feeding = (async () => {
+    if (opts.stdin === undefined) return;
     const w = child.stdin.getWriter();
     await w.write(new TextEncoder().encode(opts.stdin)).catch(() => {});
     await w.close().catch(() => {});
-  }
+  })();
 
   let exited = false;
   const status = child.status.finally(() => {
@@ -206,11 +239,14 @@ export async function runCli(opts: RunCliOptions): Promise<RunCliResult> {
   await Promise.race([status, deadline]);
   if (!exited) {
     timedOut = true;
+    await findTagged(tag, seen);
     await killAll([...seen.values()], 1000);
   }
   const st = await status;
   await sampler;
-  // Tool processes the CLI left behind (own sessions, orphaned) still hold pipes: end them.
+  await feeding;
+  // Tool processes the CLI left behind (own sessions, orphaned) may still hold pipes: end them.
+  await findTagged(tag, seen);
   await killAll([...seen.values()].filter((p) => p.pid !== child.pid), 500);
   await deadline;
   if (performance.now() - started >= timeoutMs) {

@@ -54,14 +54,21 @@ export function shellToolInput(schema: unknown, command: string): Record<string,
  * "says" so in text, which makes a missing permission flag visible in the
  * CLI's output instead of a hang.
  */
-export function resolveReply(req: NormalizedRequest, reply: Exclude<Reply, { status: number }>): ResolvedReply {
+export function resolveReply(
+  req: NormalizedRequest,
+  reply: Exclude<Reply, { status: number }>,
+): ResolvedReply {
   const usage = reply.usage ?? DEFAULT_USAGE;
   if ("shell" in reply) {
     const name = findShellTool(req);
     if (!name) {
       return { text: `mock: no shell tool offered (tools: ${req.toolNames.join(", ") || "none"})`, usage };
     }
-    return { text: reply.text, tool: { name, input: shellToolInput(req.toolSchemas[name], reply.shell) }, usage };
+    return {
+      text: reply.text,
+      tool: { name, input: shellToolInput(req.toolSchemas[name], reply.shell) },
+      usage,
+    };
   }
   if ("tool" in reply) return { text: reply.text, tool: reply.tool, usage };
   return { text: reply.text, usage };
