@@ -47,6 +47,21 @@ export async function loadConfig(home: string): Promise<Config> {
   return config;
 }
 
+/**
+ * Caches `config` as the validated form of the file now on disk (after an
+ * edit wrote it), so the next `start` need not parse it again.
+ */
+export async function writeConfigCache(home: string, config: Config): Promise<void> {
+  const paths = homePaths(home);
+  try {
+    const stat = await Deno.stat(paths.config);
+    const cache: CacheFile = { mtimeMs: stat.mtime?.getTime() ?? 0, size: stat.size, config };
+    await writeJsonAtomic(paths.configCache, cache);
+  } catch {
+    // the cache is an optimisation; loadConfig rebuilds it
+  }
+}
+
 /** The libraries that parse and validate, imported only when the cache misses. */
 export async function importParsers() {
   const [yaml, schema] = await Promise.all([import("yaml"), import("./schema.ts")]);

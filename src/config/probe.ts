@@ -134,9 +134,9 @@ export const runProbe: ProbeRunner = async (argv, opts) => {
 
 /** Finds an executable on `path` (a PATH string); an absolute or relative path is checked as is. */
 export async function which(bin: string, path: string): Promise<string | undefined> {
-  const candidates = bin.includes("/") ? [bin] : path.split(":").filter((d) => d !== "").map((d) =>
-    `${d}/${bin}`
-  );
+  const candidates = bin.includes("/")
+    ? [bin]
+    : path.split(":").filter((d) => d !== "").map((d) => `${d}/${bin}`);
   for (const candidate of candidates) {
     try {
       const info = await Deno.stat(candidate);
@@ -146,6 +146,12 @@ export async function which(bin: string, path: string): Promise<string | undefin
     }
   }
   return undefined;
+}
+
+/** Removes terminal colour and cursor codes from a CLI's output. */
+export function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex -- ESC is exactly what is being removed
+  return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 }
 
 /** The first line of a CLI's output that has text, trimmed (for versions and errors). */

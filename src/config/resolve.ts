@@ -1,9 +1,12 @@
 /**
  * Turning a model or alias name into the backend and model id a worker runs.
+ * Kept free of discovery and text scanning (src/config/resolve_request.ts)
+ * because every `dispatch start` loads it.
  * @module
  */
 import { InputError } from "../errors.ts";
-import type { Config, Tier } from "./schema.ts";
+import type { Config } from "./schema.ts";
+import type { Tier } from "./tiers.ts";
 
 /** A resolved choice. */
 export interface ResolvedModel {
@@ -19,12 +22,13 @@ export interface ResolvedModel {
   tier?: Tier;
 }
 
-function available(config: Config): string {
+/** The names a config offers, for error messages. */
+export function available(config: Config): string {
   const names = [...Object.keys(config.models), ...Object.keys(config.aliases)];
   return names.length > 0 ? names.join(", ") : "none (run 'dispatch config init')";
 }
 
-/** Resolves `name` as a model, then as an alias; undefined means the config default. */
+/** Resolves `name` as an alias, then as a model; undefined means the config default. */
 export function resolveModel(config: Config, name: string | undefined): ResolvedModel {
   const wanted = name ?? config.default;
   if (wanted === undefined) {

@@ -43,12 +43,17 @@ const alias = z.object({
   tier: z.enum(TIERS).optional(),
 }).passthrough();
 
+/** A section that may be absent or left empty (`models:` with nothing under it): an empty mapping. */
+function section<T extends z.ZodType>(item: T) {
+  return z.record(z.string(), item).nullish().transform((v) => v ?? {});
+}
+
 /** The whole file. */
 export const configSchema = z.object({
-  default: z.string().optional(),
-  backends: z.record(z.string(), backend).default({}),
-  models: z.record(z.string(), model).default({}),
-  aliases: z.record(z.string(), alias).default({}),
+  default: z.string().nullish().transform((v) => v ?? undefined),
+  backends: section(backend),
+  models: section(model),
+  aliases: section(alias),
   limits: z.object({
     max_concurrent: z.number().int().positive().optional(),
     timeout: duration.optional(),

@@ -1,0 +1,95 @@
+/**
+ * `dispatch resolve "<request text>"`: which model or alias a request names,
+ * as JSON, by the rules in src/config/resolve.ts. Models found through
+ * discovery are added to config.yaml (unless --dry-run).
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { NotFoundError, UsageError } from "../errors.ts";
+import { loadConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import type { ResolvedMention, ResolvedModel } from "../config/resolve_request.ts";
+import { parseFlags } from "./args.ts";
+
+const HELP = `Usage: dispatch resolve [--dry-run] "request text"
+
+Prints, as JSON, the model or alias the request names: a named model or alias wins; of
+several, the last one named; a name not in config.yaml is looked up through the installed
+CLIs and added; nothing named means the default, with "needs_confirmation": true (ask the
+user before using it). Plain words count only when used as a name: "have opus review this"
+names opus, "write a haiku about cats" names nothing.
+
+Options:
+  --dry-run   Do not add discovered models to config.yaml
+`;
+
+function modelJson(r: ResolvedModel | undefined) {
+  return {
+    model: r?.model ?? null,
+    alias: r?.alias ?? null,
+    backend: r?.backend ?? null,
+    model_id: r?.modelId ?? null,
+  };
+}
+
+function mentionJson(m: ResolvedMention) {
+  return {
+    text: m.text,
+    index: m.index,
+    kind: m.kind,
+    name: m.name,
+    negated: m.negated,
+    why: m.why,
+    ...modelJson(m.resolved),
+    added: m.added ?? false,
+    error: m.error ?? null,
+  };
+}
+
+/** Runs `dispatch resolve`. */
+export async function run(ctx: Ctx, args: string[]): Promise<number> {
+  const parsed = parseFlags(ctx, args, { "dry-run": { type: "boolean" } }, HELP);
+  if (!parsed) return 0;
+  const text = parsed.positionals.join(" ").trim();
+  if (text === "") throw new UsageError('Missing request text (usage: dispatch resolve "request text")');
+  let config: Config;
+  try {
+    config = await loadConfig(ctx.home);
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
+    const { initConfig } = await import("../config/init.ts"); // first run: same as start
+    await initConfig(ctx);
+    config = await loadConfig(ctx.home);
+  }
+  const { applyAdditions, discoverNow } = await import("../config/ensure.ts");
+  const { resolveRequest } = await import("../config/resolve_request.ts");
+  const { readCatalog } = await import("../config/discover.ts");
+  const r = await resolveRequest(text, config, {
+    cached: await readCatalog(ctx.home),
+    discover: () => discoverNow(ctx, config),
+  });
+  if (!parsed.values["dry-run"]) await applyAdditions(ctx, config, r.additions);
+  ctx.stdout(
+    JSON.stringify(
+      {
+        choice: r.choice,
+        ...modelJson(r.resolved),
+        tier: r.resolved.tier ?? null,
+        prompt: r.resolved.prompt ?? null,
+        source: r.source,
+        needs_confirmation: r.needsConfirmation,
+        mentions: r.mentions.map(mentionJson),
+        added: r.additions.map((a) => ({
+          name: a.name,
+          backend: a.backend,
+          model_id: a.modelId ?? null,
+          how: a.how,
+        })),
+        config_changed: !parsed.values["dry-run"] && r.additions.length > 0,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  return 0;
+}
