@@ -20,6 +20,10 @@ Deno.test("lifecycle: start, question, answer, continue, done", async () => {
     assert.match(log, /answer: Use PostgreSQL/);
     const types = (await journal(sb.home)).filter((e) => e.task === id).map((e) => e.type);
     assert.deepEqual(types.filter((t) => t !== "progress"), ["started", "question", "answered", "done"]);
+    const board = await sb.run(["status"]);
+    assert.match(board.stdout, /^Total: 100 in \/ 20 out tokens \(1 task\); \$0\.0010$/m);
+    const totals = JSON.parse((await sb.run(["status", "--json"])).stdout).totals;
+    assert.deepEqual([totals.input_tokens, totals.output_tokens, totals.cost_usd], [100, 20, 0.001]);
     const result = await sb.run(["result", id]);
     assert.match(result.stdout, /Used the answer\./);
   } finally {

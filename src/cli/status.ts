@@ -9,6 +9,7 @@ import { listTaskIds } from "../store/tasks.ts";
 import { loadView, logTail, type TaskView } from "../runtime/view.ts";
 import { projectOf } from "../store/project.ts";
 import { renderBoard, renderDetail, taskJson } from "../render/board.ts";
+import { sumUsage, usageTotalsJson } from "../render/usage_totals.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch status [TASK] [--all] [--json]
@@ -52,7 +53,10 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   }));
   views.sort((a, b) => a.spec.created - b.spec.created);
   if (values.json) {
-    ctx.stdout(JSON.stringify({ version: 1, tasks: views.map((v) => taskJson(v, now)) }, null, 2) + "\n");
+    const totals = usageTotalsJson(sumUsage(views.map((v) => v.state.usage)));
+    ctx.stdout(
+      JSON.stringify({ version: 1, tasks: views.map((v) => taskJson(v, now)), totals }, null, 2) + "\n",
+    );
   } else {
     ctx.stdout(renderBoard(views, now));
   }

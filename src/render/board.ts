@@ -5,6 +5,7 @@
 import { formatDuration } from "../duration.ts";
 import { progressBar } from "../plan/checklist.ts";
 import type { TaskView } from "../runtime/view.ts";
+import { renderUsageTotals, sumUsage } from "./usage_totals.ts";
 
 function elapsed(v: TaskView, now: number): number {
   const start = v.state.started ?? v.spec.created;
@@ -77,6 +78,8 @@ export function renderBoard(views: TaskView[], now: number): string {
       lines.push(`${" ".repeat(idWidth + 2)}${v.state.reason ?? ""}`);
     }
   }
+  const totals = renderUsageTotals(sumUsage(views.map((v) => v.state.usage)));
+  if (totals) lines.push(totals);
   return lines.join("\n") + "\n";
 }
 
