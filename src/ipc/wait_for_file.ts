@@ -4,6 +4,7 @@
  * for file systems without events.
  * @module
  */
+import { exists } from "../store/fsx.ts";
 
 /** Options for {@linkcode waitForFile}. */
 export interface WaitOptions {
@@ -12,16 +13,6 @@ export interface WaitOptions {
   /** The safety-net poll interval. */
   pollMs?: number;
   signal?: AbortSignal;
-}
-
-async function present(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /**
@@ -52,7 +43,7 @@ export async function waitForFile(dir: string, name: string, opts: WaitOptions =
   })();
   try {
     while (true) {
-      if (await present(path)) return true;
+      if (await exists(path)) return true;
       if (opts.signal?.aborted) return false;
       const left = deadline - Date.now();
       if (left <= 0) return false;
