@@ -7,10 +7,22 @@ import type { BackendConfig, Config } from "../config/schema.ts";
 import type { BackendAdapter } from "./types.ts";
 import { commandBackend } from "./command.ts";
 import { scriptedBackend } from "./scripted.ts";
+import { claudeBackend } from "./claude.ts";
+import { codexBackend } from "./codex.ts";
+import { cursorBackend } from "./cursor.ts";
+import { geminiBackend } from "./gemini.ts";
+import { opencodeBackend } from "./opencode.ts";
+import { qwenBackend } from "./qwen.ts";
 
 const ADAPTERS: Record<string, BackendAdapter> = {
   command: commandBackend,
   scripted: scriptedBackend,
+  claude: claudeBackend,
+  codex: codexBackend,
+  cursor: cursorBackend,
+  gemini: geminiBackend,
+  opencode: opencodeBackend,
+  qwen: qwenBackend,
 };
 
 /** Registers an adapter (the named CLI adapters add themselves here). */

@@ -16,6 +16,16 @@ export interface LaunchInput {
   tier: Tier;
   /** The argv that runs this helper (for the built-in scripted worker). */
   self: string[];
+  /**
+   * `$DISPATCH_HOME`. Workers write their questions, plan ticks and the
+   * journal under it, so a CLI's sandbox must let them write there. When
+   * absent, adapters derive it from `promptFile` (`<home>/tasks/<id>/...`).
+   */
+  home?: string;
+  /** Absolute path of the `dispatch` helper, which workers run to ask (`<bin> ask ...`). */
+  bin?: string;
+  /** Extra flags of the model entry (`models.<name>.args`); they come after the backend's own `args`. */
+  modelArgs?: string[];
 }
 
 /** A process to start. */
@@ -26,8 +36,28 @@ export interface LaunchSpec {
   env?: Record<string, string>;
   /** Removed from the worker's environment (e.g. Claude Code's nesting guards). */
   unsetEnv?: string[];
-  /** What the worker reads on stdin: the prompt file, or nothing (/dev/null). */
+  /** What the worker reads on stdin: a prompt file, or nothing (/dev/null). */
   stdin: "prompt" | "null";
+  /**
+   * The file fed on stdin when `stdin` is "prompt"; the task's prompt file
+   * when absent. A resume feeds its message file instead.
+   */
+  stdinFile?: string;
+  /** Files the CLI needs before it starts (absolute path to content), e.g. a policy file; written 0600. */
+  files?: Record<string, string>;
+}
+
+/** What `report` may look at besides this run's output. */
+export interface ReportContext {
+  /**
+   * The worker's output from the task's earlier runs (before this one). Some
+   * CLIs (codex, qwen, claude's cost) report figures that are cumulative over
+   * a resumed session; adapters subtract what the same session reported
+   * before, so the task's usage stays a sum of per-run figures.
+   */
+  earlierLog?: string;
+  /** The worker's exit code, when known. */
+  code?: number | null;
 }
 
 /** What an adapter reads from a finished run's output. */
@@ -37,7 +67,7 @@ export interface RunReport {
   usage?: Usage;
   /** Why an exit 0 is not a success (refused tools, no work), if so. */
   failure?: string;
-  /** The worker hit a rate limit and should be retried later. */
+  /** The worker failed on a rate limit (429, quota, overload) and should be retried later. */
   rateLimited?: boolean;
 }
 
@@ -49,5 +79,5 @@ export interface BackendAdapter {
   /** Continues the CLI's own session with `message`; absent when the CLI cannot. */
   resume?(input: LaunchInput, nativeSession: string, message: string): LaunchSpec;
   /** Reads the session id, usage and outcome from the worker's output. */
-  report?(log: string): RunReport;
+  report?(log: string, context?: ReportContext): RunReport;
 }

@@ -7,7 +7,8 @@ import type { Ctx } from "../context.ts";
 import { assertTaskId, taskPaths } from "../store/paths.ts";
 import { readSpec, readState } from "../store/tasks.ts";
 import { loadConfig } from "../config/load.ts";
-import { adapterFor, backendConfig } from "../backends/registry.ts";
+import { adapterFor } from "../backends/registry.ts";
+import { launchInput } from "../backends/launch_input.ts";
 import { supervise } from "../runtime/supervisor.ts";
 
 /** Runs the supervisor for one task. */
@@ -21,14 +22,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     const adapter = adapterFor(config, spec.backend);
     const message = await Deno.readTextFile(`${paths.dir}/resume.md`);
     const launch = adapter.resume!(
-      {
-        spec,
-        backend: backendConfig(config, spec.backend),
-        prompt: message,
-        promptFile: `${paths.dir}/resume.md`,
-        tier: spec.tier,
-        self: ctx.self,
-      },
+      launchInput(ctx, config, spec, message, `${paths.dir}/resume.md`),
       state.nativeSession!,
       message,
     );

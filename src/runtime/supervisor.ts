@@ -9,7 +9,8 @@
  */
 import type { Ctx } from "../context.ts";
 import { loadConfig } from "../config/load.ts";
-import { adapterFor, backendConfig } from "../backends/registry.ts";
+import { adapterFor } from "../backends/registry.ts";
+import { launchInput } from "../backends/launch_input.ts";
 import type { LaunchSpec } from "../backends/types.ts";
 import { progressOf } from "../plan/checklist.ts";
 import { readTextOrUndefined } from "../store/fsx.ts";
@@ -86,14 +87,11 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
     config = await loadConfig(ctx.home);
     const adapter = adapterFor(config, spec.backend);
     const prompt = await Deno.readTextFile(paths.prompt);
-    launch = opts.launch ?? adapter.launch({
-      spec,
-      backend: backendConfig(config, spec.backend),
-      prompt,
-      promptFile: paths.prompt,
-      tier: spec.tier,
-      self: ctx.self,
-    });
+    launch = opts.launch ?? adapter.launch(launchInput(ctx, config, spec, prompt, paths.prompt));
+    // Files the CLI's flags refer to (e.g. gemini's policy file).
+    for (const [path, text] of Object.entries(launch.files ?? {})) {
+      await Deno.writeTextFile(path, text, { mode: 0o600 });
+    }
   } catch (e) {
     await finalizeTask(ctx.home, id, {
       code: null,
@@ -120,7 +118,7 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
       "-c",
       WRAPPER,
       "dispatch-wrapper",
-      launch.stdin === "prompt" ? paths.prompt : "/dev/null",
+      launch.stdin === "prompt" ? (launch.stdinFile ?? paths.prompt) : "/dev/null",
       paths.log,
       paths.exit,
       ...launch.argv,
@@ -198,8 +196,9 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
     }
   }
   const result = await status;
-  const log = await readLogFrom(paths.log, logOffset);
-  const report = adapter.report?.(log) ?? {};
+  const { earlier, log } = await readLogSplit(paths.log, logOffset);
+  // Earlier runs' output lets adapters turn session totals (codex, qwen) into this run's figures.
+  const report = adapter.report?.(log, { earlierLog: earlier, code: result.code }) ?? {};
   await finalizeTask(ctx.home, id, {
     code: result.code,
     signal: result.signal,
@@ -213,7 +212,8 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
   }, ctx.now());
 }
 
-async function readLogFrom(path: string, offset: number): Promise<string> {
+async function readLogSplit(path: string, offset: number): Promise<{ earlier: string; log: string }> {
   const bytes = await Deno.readFile(path).catch(() => new Uint8Array());
-  return new TextDecoder().decode(bytes.subarray(offset));
+  const decoder = new TextDecoder();
+  return { earlier: decoder.decode(bytes.subarray(0, offset)), log: decoder.decode(bytes.subarray(offset)) };
 }

@@ -1,0 +1,43 @@
+/**
+ * What every CLI adapter does the same way when it builds a command line:
+ * the executable (`backends.X.bin`), the user's extra flags
+ * (`backends.X.args`, then `models.Y.args`), the user's environment
+ * (`backends.X.env`, which wins over the adapter's own), and the paths a
+ * worker must be allowed to touch whatever its tier.
+ * @module
+ */
+import type { LaunchInput } from "./types.ts";
+import type { TierVars } from "./tiers.ts";
+
+/** The executable: `backends.X.bin` when set, else the CLI's usual name on PATH. */
+export function executable(input: LaunchInput, defaultBin: string): string {
+  const bin = input.backend.bin?.trim();
+  return bin ? bin : defaultBin;
+}
+
+/** The user's extra flags: the backend's, then the model's (so a model can refine its backend). */
+export function extraArgs(input: LaunchInput): string[] {
+  return [...(input.backend.args ?? []), ...(input.modelArgs ?? [])];
+}
+
+/** The adapter's own variables with the backend's `env` on top: the user's configuration wins. */
+export function mergedEnv(input: LaunchInput, own: Record<string, string> = {}): Record<string, string> {
+  return { ...own, ...(input.backend.env ?? {}) };
+}
+
+function dirname(path: string): string {
+  const i = path.replace(/\/+$/, "").lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+/**
+ * The paths a worker needs whatever its tier: its task folder (plan,
+ * output, questions), `$DISPATCH_HOME` (the journal `dispatch ask` appends
+ * to) and the helper itself. Without `home`, it is read off the prompt
+ * file's path (`<home>/tasks/<id>/<file>`).
+ */
+export function tierVars(input: LaunchInput): TierVars {
+  const taskDir = input.home ? `${input.home}/tasks/${input.spec.id}` : dirname(input.promptFile);
+  const home = input.home ?? dirname(dirname(taskDir));
+  return { bin: input.bin ?? "dispatch", taskDir, home, taskId: input.spec.id };
+}

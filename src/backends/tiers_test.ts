@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { TIERS } from "../config/schema.ts";
+import {
+  CLI_NAMES,
+  renderTier,
+  TIER_PLACEHOLDERS,
+  TIER_TABLE,
+  tierFlags,
+  tierTableMarkdown,
+  type TierVars,
+} from "./tiers.ts";
+
+const VARS: TierVars = {
+  bin: "/opt/d/bin/dispatch",
+  taskDir: "/h/.dispatch/tasks/t-1",
+  home: "/h/.dispatch",
+  taskId: "t-1",
+};
+const BYPASS = /dangerously|danger-full-access|yolo|--force|"\*":"allow"/;
+
+function everything(cli: (typeof CLI_NAMES)[number], tier: (typeof TIERS)[number]): string {
+  const f = tierFlags(cli, tier, VARS);
+  return [...f.args, ...Object.values(f.env ?? {}), ...Object.values(f.files ?? {})].join("\n");
+}
+
+Deno.test("tiers: read and edit never bypass permissions; full always does", () => {
+  for (const cli of CLI_NAMES) {
+    for (const tier of ["read", "edit"] as const) {
+      assert.doesNotMatch(everything(cli, tier), BYPASS, `${cli} ${tier}`);
+    }
+    assert.match(everything(cli, "full"), BYPASS, `${cli} full`);
+  }
+});
+
+Deno.test("tiers: read and edit let the worker reach its task folder and ask", () => {
+  for (const cli of CLI_NAMES) {
+    for (const tier of ["read", "edit"] as const) {
+      // Cursor has no flag for another writable folder (docs only; see tiers.ts).
+      if (cli === "cursor") continue;
+      const all = everything(cli, tier);
+      assert.ok(all.includes(VARS.taskDir) || all.includes(VARS.home), `${cli} ${tier}: task folder`);
+      // codex governs files, not commands, and opencode's edit tier allows every command.
+      if (cli !== "codex" && !(cli === "opencode" && tier === "edit")) {
+        assert.ok(all.includes(`${VARS.bin} ask`), `${cli} ${tier}: dispatch ask`);
+      }
+    }
+  }
+});
+
+Deno.test("tiers: only cursor's read tier is unsupported, and it says what to do", () => {
+  for (const cli of CLI_NAMES) {
+    for (const tier of TIERS) {
+      const f = tierFlags(cli, tier, VARS);
+      assert.equal(f.unsupported !== undefined, cli === "cursor" && tier === "read", `${cli} ${tier}`);
+    }
+  }
+  assert.match(tierFlags("cursor", "read", VARS).unsupported!, /--tier edit or full/);
+});
+
+Deno.test("TIER_TABLE: every CLI and tier, with placeholders instead of paths", () => {
+  assert.deepEqual(Object.keys(TIER_TABLE).sort(), [...CLI_NAMES].sort());
+  for (const cli of CLI_NAMES) {
+    assert.deepEqual(Object.keys(TIER_TABLE[cli]), ["read", "edit", "full"]);
+    for (const tier of TIERS) assert.doesNotMatch(TIER_TABLE[cli][tier], /\/h\/\.dispatch/);
+  }
+  assert.equal(TIER_TABLE.codex.full, "-c 'sandbox_mode=\"danger-full-access\"'");
+  assert.equal(
+    TIER_TABLE.claude.edit,
+    "--permission-mode acceptEdits --add-dir $TASK_DIR --allowedTools 'Bash($DISPATCH_BIN ask:*)'",
+  );
+  assert.match(TIER_TABLE.cursor.read, /^not supported: /);
+  assert.equal(TIER_TABLE.cursor.edit, "(none: the CLI's own default)");
+  assert.equal(TIER_TABLE.claude.read, renderTier(tierFlags("claude", "read", TIER_PLACEHOLDERS)));
+});
+
+Deno.test("tierTableMarkdown: one row per CLI, pipes escaped", () => {
+  const md = tierTableMarkdown();
+  const rows = md.trim().split("\n");
+  assert.equal(rows.length, 2 + CLI_NAMES.length);
+  assert.match(rows[0]!, /^\| CLI \| read \| edit \(default\) \| full \|$/);
+  for (const row of rows.slice(2)) assert.equal(row.split(/(?<!\\)\|/).length, 6, row);
+});

@@ -1,0 +1,160 @@
+/**
+ * Cursor's `agent` as a worker. Cursor's CLI cannot run offline (inference
+ * goes through Cursor's service), so these tests run a fake `agent`
+ * (test/fixtures/cursor/agent) that does a worker's job for real and prints
+ * it in Cursor's documented stream-json format. They prove dispatch's side:
+ * the flags, stdin, session id, usage, ask/answer, resume and cancel.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { processesOfTask, type Sandbox, sandbox, taskStatus, waitFor } from "../helpers.ts";
+import { TWO_ITEMS, waitUntil } from "./worker_e2e.ts";
+
+const AGENT = new URL("../fixtures/cursor/agent", import.meta.url).pathname;
+
+async function cursorSandbox(scenario: string): Promise<{ sb: Sandbox; argvFile: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "dispatch-e2e-cursor-" });
+  const argvFile = `${dir}/argv.jsonl`;
+  const config = {
+    default: "m",
+    backends: {
+      cursor: {
+        bin: AGENT,
+        env: { FAKE_AGENT_SCENARIO: scenario, FAKE_AGENT_ARGV: argvFile, FAKE_AGENT_STATE: dir },
+      },
+    },
+    models: { m: { backend: "cursor", model: "gpt-5" } },
+  };
+  const sb = await sandbox(JSON.stringify(config));
+  const cleanup = sb.cleanup;
+  sb.cleanup = async () => {
+    await cleanup();
+    await Deno.remove(dir, { recursive: true });
+  };
+  return { sb, argvFile };
+}
+
+async function start(sb: Sandbox, extra: string[] = []): Promise<string> {
+  const r = await sb.run([
+    "start",
+    "--title",
+    "cursor task",
+    "--model",
+    "m",
+    "--plan",
+    "-",
+    "--json",
+    ...extra,
+  ], {
+    stdin: TWO_ITEMS,
+  });
+  if (r.code !== 0) throw new Error(`start failed: ${r.stderr}`);
+  return JSON.parse(r.stdout).id;
+}
+
+function waitState(sb: Sandbox, id: string, states: string[]) {
+  return waitFor(`${id} to be ${states}`, async () => {
+    const s = await taskStatus(sb, id);
+    return states.includes(s.state as string) ? s : undefined;
+  }, 30_000);
+}
+
+async function argvs(file: string): Promise<string[][]> {
+  return (await Deno.readTextFile(file)).trim().split("\n").map((l) => JSON.parse(l));
+}
+
+Deno.test("cursor worker (fake agent): plan, tick, ask, answer, tick, summary, done", async () => {
+  const { sb, argvFile } = await cursorSandbox("happy");
+  try {
+    const id = await start(sb);
+    const waiting = await waitState(sb, id, ["waiting"]);
+    assert.deepEqual(waiting.questions, [{ n: 1, text: "Which database should I use?" }]);
+    assert.equal((await sb.run(["answer", id, "Use PostgreSQL"])).code, 0);
+    const done = await waitState(sb, id, ["done", "failed"]);
+    assert.equal(done.state, "done", String(done.reason));
+    assert.match(String(done.native_session), /^[0-9a-f-]{36}$/);
+    assert.deepEqual(done.usage, { input_tokens: 130, output_tokens: 30, cost_usd: null });
+    const [argv] = await argvs(argvFile);
+    assert.deepEqual(argv, [
+      "-p",
+      "--output-format",
+      "stream-json",
+      "--trust",
+      "--workspace",
+      sb.project,
+      "--model",
+      "gpt-5",
+    ]);
+    const log = await Deno.readTextFile(`${sb.home}/tasks/${id}/worker.log`);
+    assert.match(log, /The user answered: Use PostgreSQL/);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("cursor worker (fake agent): exits with a question open, the answer resumes its chat", async () => {
+  const { sb, argvFile } = await cursorSandbox("ask-exit");
+  try {
+    const id = await start(sb);
+    const first = await waitFor("the first run to end", async () => {
+      const s = await taskStatus(sb, id);
+      return s.exit_code !== null ? s : undefined;
+    }, 30_000);
+    assert.equal(first.state, "waiting", String(first.reason));
+    assert.equal((await sb.run(["answer", id, "Use PostgreSQL"])).code, 0);
+    const done = await waitState(sb, id, ["done", "failed"]);
+    assert.equal(done.state, "done", String(done.reason));
+    assert.equal(done.native_session, first.native_session);
+    const runs = await argvs(argvFile);
+    assert.equal(runs.length, 2);
+    assert.deepEqual(runs[1]!.slice(-2), ["--resume", String(first.native_session)]);
+    assert.deepEqual(done.usage, { input_tokens: 260, output_tokens: 60, cost_usd: null }, "two runs summed");
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("cursor worker (fake agent): full tier passes --force; cancel ends its shell tool", async () => {
+  const { sb, argvFile } = await cursorSandbox("sleep");
+  try {
+    const id = await start(sb, ["--tier", "full"]);
+    await waitUntil("the sleep to run", () =>
+      processesOfTask(id).some((pid) => {
+        try {
+          return Deno.readTextFileSync(`/proc/${pid}/cmdline`).startsWith("sleep");
+        } catch {
+          return false;
+        }
+      }));
+    assert.ok((await argvs(argvFile))[0]!.includes("--force"));
+    assert.equal((await sb.run(["cancel", id])).code, 0);
+    await waitUntil("every process of the task to end", () => processesOfTask(id).length === 0, 10_000);
+    assert.equal((await taskStatus(sb, id)).state, "cancelled");
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("cursor worker (fake agent): read tier is refused with the reason, no agent started", async () => {
+  const { sb, argvFile } = await cursorSandbox("happy");
+  try {
+    const id = await start(sb, ["--tier", "read"]);
+    const s = await waitState(sb, id, ["failed"]);
+    assert.match(String(s.reason), /no read-only mode.*use --tier edit or full/);
+    assert.equal(await Deno.stat(argvFile).then(() => true, () => false), false);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("cursor worker (fake agent): a failure on stderr with no result event fails the task", async () => {
+  const { sb } = await cursorSandbox("error");
+  try {
+    const id = await start(sb);
+    const s = await waitState(sb, id, ["failed"]);
+    assert.equal(s.exit_code, 1);
+    assert.equal(s.reason, "Worker exited with code 1");
+  } finally {
+    await sb.cleanup();
+  }
+});

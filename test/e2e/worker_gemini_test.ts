@@ -1,0 +1,39 @@
+/**
+ * gemini (0.61.0) as a real worker, offline against the mock Gemini API.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { askExitResume, cancelKillsTree, happyPath, installed } from "./worker_e2e.ts";
+
+const ignore = !installed("gemini");
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+Deno.test({ name: "gemini worker: plan, tick, ask, answer, tick, summary, done", ignore }, async () => {
+  const done = await happyPath("gemini");
+  assert.match(String(done.native_session), UUID);
+  // Six model calls at the mock's 11 in / 7 out; gemini reports no cost.
+  assert.deepEqual(done.usage, { input_tokens: 66, output_tokens: 42, cost_usd: null });
+});
+
+Deno.test(
+  { name: "gemini worker: exits with a question open, the answer resumes its session (read tier)", ignore },
+  async () => {
+    const { id, first, done, resumed } = await askExitResume("gemini", { tier: "read" });
+    // The read tier lets it read, tick, ask and write its summary, and nothing else.
+    assert.equal(done.tier, "read");
+    assert.equal(first.exit_code, 0);
+    assert.equal(done.native_session, first.native_session, "the same session continued");
+    assert.match(resumed.lastUserText, /The user answered your question: Use PostgreSQL/);
+    assert.ok(
+      resumed.texts.some((t) => t.includes(`You are a background worker (task ${id}`)),
+      "original prompt",
+    );
+    assert.ok(resumed.toolResults.some((t) => /No answer yet/.test(t)), "the timed-out ask");
+    // Per-run figures, summed: 4 calls in the first run, 4 after the resume.
+    assert.deepEqual(done.usage, { input_tokens: 88, output_tokens: 56, cost_usd: null });
+  },
+);
+
+Deno.test({ name: "gemini worker: cancel leaves no process of its tree alive", ignore }, async () => {
+  await cancelKillsTree("gemini", "sleep 300", "sleep");
+});
