@@ -169,3 +169,20 @@ Deno.test("bad input: files and folders are private (0600/0700)", async () => {
     await sb.cleanup();
   }
 });
+
+Deno.test("bad input: a tier the worker CLI cannot honour is refused up front, nothing created", async () => {
+  const sb = await sandbox(
+    "default: comp\nbackends:\n  cursor: { type: cursor }\nmodels:\n  comp: { backend: cursor }\n",
+  );
+  try {
+    const r = await sb.run(["start", "--title", "x", "--tier", "read", "--plan", "-"], {
+      stdin: "- [ ] a\n",
+    });
+    assert.equal(r.code, 78, r.stderr);
+    assert.match(r.stderr, /read/);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+    assert.equal(taskCount(sb.home), 0);
+  } finally {
+    await sb.cleanup();
+  }
+});

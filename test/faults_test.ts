@@ -55,6 +55,12 @@ Deno.test("faults: kill -9 of the worker is recorded as failed with the signal",
     assert.equal(s.state, "failed");
     assert.equal(s.exit_code, 137);
     assert.equal(s.reason, "Worker killed by SIGKILL (exit 137)");
+    // The CLI's own children (here the process behind the killed shell) do not outlive it.
+    await waitFor(
+      "the rest of the tree to go",
+      () => processesOfTask(id).length === 0 ? true : undefined,
+      10_000,
+    );
   } finally {
     await sb.cleanup();
   }

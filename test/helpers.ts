@@ -50,9 +50,12 @@ export function scenarioConfig(scenarios: string[]): string {
     );
   }
   lines.push("  scripted-ask:", `    type: scripted`, `    scenario: ${SCENARIOS}/ask.txt`);
+  lines.push("  scripted-rl:", `    type: scripted`, `    scenario: ${SCENARIOS}/rate_limited.txt`);
   lines.push("models:");
   for (const s of scenarios) lines.push(`  ${s}: { backend: fake-${s} }`);
   lines.push("  scripted-ask: { backend: scripted-ask }");
+  lines.push("  scripted-rl: { backend: scripted-rl }");
+  lines.push("limits: { max_concurrent: 64 }");
   lines.push("aliases:", "  asker: { model: ask, prompt: 'Be brief.' }");
   return lines.join("\n") + "\n";
 }

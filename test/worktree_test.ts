@@ -54,7 +54,7 @@ Deno.test("worktree: a folder that is not a git repository is refused and nothin
     });
     assert.equal(r.code, 65);
     assert.match(r.stderr, /Cannot create a worktree: .* is not a git repository with a commit/);
-    assert.deepEqual([...Deno.readDirSync(`${sb.home}/tasks`)], []);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(`${sb.home}/tasks`)), []);
     assert.equal(await Deno.readTextFile(`${sb.home}/journal.jsonl`).catch(() => ""), "");
   } finally {
     await sb.cleanup();

@@ -13,9 +13,10 @@ export const commandBackend: BackendAdapter = {
     const command = input.backend.command ?? "";
     const flag = input.backend.model_flag ?? "--model";
     const modelArgs = flag === "" ? [] : [flag, input.spec.modelId];
-    const extra = [...(input.backend.args ?? [])];
+    const extra = [...(input.backend.args ?? []), ...(input.modelArgs ?? [])];
     return {
       argv: ["sh", "-c", `${command} "$@"`, "dispatch-worker", ...extra, ...modelArgs, input.prompt],
+      ...(input.backend.env ? { env: input.backend.env } : {}),
       stdin: "null",
     };
   },

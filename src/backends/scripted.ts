@@ -22,6 +22,7 @@ export const scriptedBackend: BackendAdapter = {
       try {
         const record = JSON.parse(line);
         if (record.type === "session") report.nativeSession = record.session_id;
+        if (record.type === "rate_limited") report.rateLimited = true;
         if (record.type === "usage") {
           report.usage = {
             inputTokens: record.input_tokens,

@@ -29,7 +29,8 @@ export interface ExitFacts {
   resumable?: boolean;
 }
 
-function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
+/** Sums two usage records field by field (undefined stays undefined). */
+export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
   if (!b) return a;
   if (!a) return b;
   const sum = (

@@ -16,8 +16,13 @@ export const START_GRACE_MS = 30_000;
 
 /** True when the task's processes are as its state says (nothing to fix). */
 export function needsReconcile(state: TaskState, created: number, now: number): boolean {
-  if (TERMINAL.has(state.state) || state.state === "queued") return false;
-  if (state.state === "starting") return state.supervisor === undefined && now - created > START_GRACE_MS;
+  if (TERMINAL.has(state.state)) return false;
+  if (state.state === "starting" && state.supervisor === undefined) {
+    return now - (state.since ?? created) > START_GRACE_MS;
+  }
+  if (state.state === "queued" || state.state === "starting") {
+    return !isAlive(state.supervisor, state.supervisorStart);
+  }
   if (isAlive(state.supervisor, state.supervisorStart)) return false;
   if (isAlive(state.pid, state.pidStart)) return false;
   // A persisted `waiting` is a resumable worker that exited with a question open: no process is right.
@@ -30,8 +35,11 @@ export async function reconcileTask(home: string, id: string, now = Date.now()):
   if (TERMINAL.has(state.state)) return state;
   const spec = await readSpec(home, id);
   if (!needsReconcile(state, spec.created, now)) return state;
-  if (state.state === "starting") {
-    return finalizeTask(home, id, { code: null, failed: true, reason: "Supervisor never started" }, now);
+  if (state.state === "starting" || state.state === "queued") {
+    const reason = state.supervisor === undefined
+      ? "Supervisor never started"
+      : `Supervisor died while the task was ${state.state}`;
+    return finalizeTask(home, id, { code: null, failed: true, reason }, now);
   }
   const text = await readTextOrUndefined(taskPaths(home, id).exit);
   const code = text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : null;

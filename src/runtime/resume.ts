@@ -41,7 +41,9 @@ export async function resumeTask(ctx: Ctx, id: string, message: string): Promise
   const paths = taskPaths(ctx.home, id);
   await writeAtomic(`${paths.dir}/resume.md`, message);
   await updateState(ctx.home, id, (s) => {
-    const next = { ...s, state: "starting" as const };
+    const next = { ...s, state: "starting" as const, since: ctx.now() };
+    delete next.supervisor;
+    delete next.supervisorStart;
     delete next.ended;
     delete next.reason;
     delete next.code;

@@ -8,6 +8,7 @@ import type { Ctx } from "../context.ts";
 import type { Config, Tier } from "../config/schema.ts";
 import { resolveModel } from "../config/resolve.ts";
 import { adapterFor } from "../backends/registry.ts";
+import { launchInput } from "../backends/launch_input.ts";
 import { validatePlan } from "../plan/checklist.ts";
 import { renderPrompt } from "../worker/prompt.ts";
 import { ensureDir, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
@@ -66,7 +67,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   }
   const plan = validatePlan(opts.plan);
   const resolved = resolveModel(config, opts.model);
-  adapterFor(config, resolved.backend); // fails now, not in the background, if the backend is unusable
+  const adapter = adapterFor(config, resolved.backend); // fails now, not in the background, if unusable
   const cwd = await checkCwd(opts.cwd);
   const tier: Tier = opts.tier ?? resolved.tier ?? "edit";
 
@@ -111,6 +112,13 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
     ...(worktree ? { worktree } : {}),
   };
+  try {
+    // Fail now, in the foreground, on what the adapter refuses (a tier the CLI cannot honour).
+    adapter.launch(launchInput(ctx, config, spec, "", paths.prompt));
+  } catch (e) {
+    await Deno.remove(paths.dir, { recursive: true });
+    throw e;
+  }
   const prompt = renderPrompt({
     id,
     title,
@@ -123,7 +131,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   await Promise.all([
     writeAtomic(paths.plan, plan),
     writeAtomic(paths.prompt, prompt),
-    writeJsonAtomic(paths.state, { state: "starting" } satisfies TaskState),
+    writeJsonAtomic(paths.state, { state: "starting", since: ctx.now() } satisfies TaskState),
   ]);
   await writeJsonAtomic(paths.task, spec); // last: a task.json means the task is complete on disk
   await emit(ctx.home, spec, { type: "started", text: title }, ctx.now());

@@ -10,7 +10,11 @@ Deno.test("createExclusive() lets exactly one of many racing writers win", async
     assert.equal(results.filter(Boolean).length, 1);
     const winner = results.indexOf(true);
     assert.equal(await Deno.readTextFile(`${dir}/a.json`), `${winner}`);
-    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.json"], "no temp files left");
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name),
+      ["a.json"],
+      "no temp files left",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -57,6 +57,8 @@ export interface Usage {
 /** Runtime facts. */
 export interface TaskState {
   state: TaskStateName;
+  /** When the task entered `starting` or `queued` (to tell a lost supervisor from a slow one). */
+  since?: number;
   /** The worker's root pid, also its process group id. */
   pid?: number;
   /** /proc start time of `pid`, so a recycled pid is not mistaken for it. */

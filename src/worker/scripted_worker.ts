@@ -16,6 +16,7 @@
  *   flood N           print N lines
  *   spawn-hang        start a child in its own session that sleeps for an hour
  *   hang              sleep for an hour
+ *   rate-limit-once   the first time only: report a rate limit and exit 1
  *   exit CODE         exit with CODE
  * @module
  */
@@ -58,6 +59,7 @@ export function parseScenario(text: string): Step[] {
     "spawn-hang",
     "hang",
     "exit",
+    "rate-limit-once",
   ]);
   const steps: Step[] = [];
   for (const raw of text.split("\n")) {
@@ -158,6 +160,16 @@ export async function runScenario(steps: Step[], env: Record<string, string>): P
         break;
       case "exit":
         return Number(arg || 0);
+      case "rate-limit-once": {
+        const marker = `${env.DISPATCH_OUTPUT ?? "/tmp/dispatch-scripted"}.rate-limited`;
+        try {
+          await Deno.writeTextFile(marker, "1", { createNew: true });
+        } catch {
+          break; // limited before: this is the retry, carry on
+        }
+        out(JSON.stringify({ type: "rate_limited", message: "429 Too Many Requests" }));
+        return 1;
+      }
     }
   }
   return 0;
