@@ -135,12 +135,25 @@ Deno.test("cursor worker (fake agent): full tier passes --force; cancel ends its
   }
 });
 
-Deno.test("cursor worker (fake agent): read tier is refused with the reason, no agent started", async () => {
+Deno.test("cursor worker (fake agent): read tier is refused up front with the reason, nothing started", async () => {
   const { sb, argvFile } = await cursorSandbox("happy");
   try {
-    const id = await start(sb, ["--tier", "read"]);
-    const s = await waitState(sb, id, ["failed"]);
-    assert.match(String(s.reason), /no read-only mode.*use --tier edit or full/);
+    const r = await sb.run([
+      "start",
+      "--title",
+      "cursor task",
+      "--model",
+      "m",
+      "--tier",
+      "read",
+      "--plan",
+      "-",
+    ], {
+      stdin: TWO_ITEMS,
+    });
+    assert.equal(r.code, 78);
+    assert.match(r.stderr, /no read-only mode.*use --tier edit or full/);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(`${sb.home}/tasks`)), []);
     assert.equal(await Deno.stat(argvFile).then(() => true, () => false), false);
   } finally {
     await sb.cleanup();
