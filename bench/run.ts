@@ -104,14 +104,15 @@ async function benchStart(): Promise<Summary> {
   await timed(["status"], envFor(home), { cwd: project }); // warm the config cache
   const samples: number[] = [];
   for (let i = 0; i < N; i++) {
-    samples.push(
-      (await timed(["start", "--title", `bench ${i}`, "--plan", "-"], envFor(home), {
-        cwd: project,
-        stdin: "- [ ] a\n",
-      })).ms,
-    );
+    const r = await timed(["start", "--title", `bench ${i}`, "--plan", "-", "--json"], envFor(home), {
+      cwd: project,
+      stdin: "- [ ] a\n",
+    });
+    samples.push(r.ms);
+    // Let this worker finish first, so the next start is not timed against its boot on 2 cores.
+    const id = JSON.parse(r.stdout).id;
+    while (!(await Deno.readTextFile(`${home}/tasks/${id}/state.json`)).includes('"done"')) await sleep(50);
   }
-  await sleep(1500);
   await timed(["cancel", "--all"], envFor(home), { cwd: project });
   await Deno.remove(home, { recursive: true });
   await Deno.remove(project, { recursive: true });
@@ -178,6 +179,11 @@ async function benchStatusAndHook() {
     if (r.stdout.includes(`Question ${i}?`)) delivered++;
     hook.push(r.ms);
   }
+  // Nothing new since the last prompt and no task running: the launcher answers alone.
+  const idle: number[] = [];
+  for (let i = 0; i < N; i++) {
+    idle.push((await timed(["hook", "UserPromptSubmit"], env, { stdin: hookInput, cwd: project })).ms);
+  }
   // A session's first prompt: no cursor yet, so the whole 10,000-event journal is scanned.
   const fresh: number[] = [];
   for (let i = 0; i < N; i++) {
@@ -186,7 +192,13 @@ async function benchStatusAndHook() {
   }
   await Deno.remove(home, { recursive: true });
   await Deno.remove(project, { recursive: true });
-  return { status: summarize(status), hook: summarize(hook), fresh: summarize(fresh), delivered };
+  return {
+    status: summarize(status),
+    hook: summarize(hook),
+    idle: summarize(idle),
+    fresh: summarize(fresh),
+    delivered,
+  };
 }
 
 /** Question written -> `dispatch watch` exits. */
@@ -347,11 +359,25 @@ if (import.meta.main) {
   );
   const start = await benchStart();
   console.log(row("start returns (worker spawned)", start, { p50: 150 }));
-  const { status, hook, fresh, delivered } = await benchStatusAndHook();
+  const { status, hook, idle, fresh, delivered } = await benchStatusAndHook();
   console.log(row("status, 200 tasks", status, { p50: 100 }));
   console.log(row("UserPromptSubmit hook, 200 tasks, 10k events", hook, { p50: 60, p95: 100 }));
   console.log(`${"".padEnd(44)} (delivered the new question in ${delivered}/${hook.n} runs)`);
+  console.log(row("  same, nothing new (launcher fast path)", idle, { p50: 60, p95: 100 }));
   console.log(row("  same, a session's first prompt (full scan)", fresh));
+  const deno = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = performance.now();
+    await new Deno.Command(Deno.execPath(), { args: ["eval", "0"], stdout: "null", stderr: "null" }).output();
+    deno.push(performance.now() - t0);
+  }
+  const bare = summarize(deno);
+  console.log(row("reference: bare 'deno eval 0' on this machine", bare));
+  console.log(
+    `  -> hook ${(hook.p50 / bare.p50).toFixed(2)}x, status ${(status.p50 / bare.p50).toFixed(2)}x, start ${
+      (start.p50 / bare.p50).toFixed(2)
+    }x the bare Deno start-up (p50)`,
+  );
   const watch = await benchWatch();
   console.log(row("question written -> watch exits", watch, { p95: 150 }));
   const askS = await benchAsk();

@@ -189,3 +189,32 @@ Deno.test("ask: a timed-out ask keeps the question open, and asking again waits 
     await sb.cleanup();
   }
 });
+
+Deno.test("hook: with no task running and nothing new, the launcher answers without starting Deno", async () => {
+  const sb = await sandbox();
+  try {
+    const id = await startTask(sb, "tick_all", ["--session", "idle"]);
+    await waitForState(sb, id, ["done"]);
+    const first = context((await hook(sb, "UserPromptSubmit", { session_id: "idle" })).stdout)!;
+    assert.match(first, new RegExp(`✓ ${id} done`));
+    const marker = await Deno.readTextFile(`${sb.home}/sessions/idle.idle`);
+    assert.equal(Number(marker), (await Deno.stat(`${sb.home}/journal.jsonl`)).size);
+    // A corrupt session file would make the Deno hook log an error: none means Deno never ran.
+    await Deno.writeTextFile(`${sb.home}/sessions/idle.json`, "{corrupt");
+    const quiet = await hook(sb, "UserPromptSubmit", { session_id: "idle", prompt: 'say "session_id":"x"' });
+    assert.equal(quiet.code, 0);
+    assert.equal(quiet.stdout, "");
+    await assert.rejects(Deno.stat(`${sb.home}/errors.log`), "the fast path did not start Deno");
+    // The journal grows: Deno runs again and delivers the news.
+    await Deno.writeTextFile(`${sb.home}/sessions/idle.json`, "{}");
+    await Deno.writeTextFile(
+      `${sb.home}/journal.jsonl`,
+      JSON.stringify({ ts: Date.now(), type: "failed", task: id, session: "idle", text: "late news" }) + "\n",
+      { append: true },
+    );
+    const news = context((await hook(sb, "UserPromptSubmit", { session_id: "idle" })).stdout)!;
+    assert.match(news, /late news/);
+  } finally {
+    await sb.cleanup();
+  }
+});

@@ -28,9 +28,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (!values.all && positionals.length === 0) {
     throw new UsageError("Missing TASK (usage: dispatch cancel TASK|--all)");
   }
-  const ids = values.all
-    ? await unfinished(ctx.home, await listTaskIds(ctx.home))
-    : positionals.map(assertTaskId);
+  const ids = values.all ? unfinished(ctx.home, await listTaskIds(ctx.home)) : positionals.map(assertTaskId);
   const reason = values.reason ?? "cancelled by the user";
   const results = await Promise.all(
     ids.map(async (id) => [id, await cancelTask(ctx.home, id, reason, ctx.now())] as const),

@@ -5,7 +5,7 @@
 import type { Ctx } from "../context.ts";
 import { parseDuration } from "../duration.ts";
 import { taskPaths } from "../store/paths.ts";
-import { listTaskIds, readSpec, readState, TERMINAL, withTaskLock } from "../store/tasks.ts";
+import { listTaskIds, readState, TERMINAL, trySpec, withTaskLock } from "../store/tasks.ts";
 import { removeWorktree } from "../runtime/worktree.ts";
 import { parseFlags } from "./args.ts";
 
@@ -34,10 +34,10 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const dry = parsed.values["dry-run"] ?? false;
   let removed = 0;
   for (const id of await listTaskIds(ctx.home)) {
-    const spec = await readSpec(ctx.home, id).catch(() => undefined);
+    const spec = trySpec(ctx.home, id);
     if (!spec) continue;
     await withTaskLock(ctx.home, id, async () => {
-      const state = await readState(ctx.home, id);
+      const state = readState(ctx.home, id);
       if (!TERMINAL.has(state.state) || ctx.now() - (state.ended ?? spec.created) < age) return;
       if (spec.worktree) {
         const kept = dry ? undefined : await removeWorktree(spec.project, spec.worktree);

@@ -8,7 +8,7 @@
 import type { Ctx } from "../context.ts";
 import { homePaths } from "../store/paths.ts";
 import { ensureDir, exists } from "../store/fsx.ts";
-import { promptContext, sessionStartContext } from "../ipc/deliver.ts";
+import { promptContext } from "../ipc/deliver.ts";
 import { updateSession } from "../ipc/sessions.ts";
 
 const HELP = `Usage: dispatch hook UserPromptSubmit|SessionStart|SessionEnd
@@ -45,6 +45,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       // it must not take over, or hear about, other tasks' questions and results.
       if (ctx.env.DISPATCH_TASK) return 0;
       await ensureDir(ctx.home);
+      const { sessionStartContext } = await import("../ipc/adopt.ts");
       context = await sessionStartContext(ctx.home, session, input.cwd ?? ctx.cwd, ctx.env);
     } else if (event === "SessionEnd") {
       await updateSession(ctx.home, session, (r) => ({ ...r, ended: ctx.now() }));

@@ -23,7 +23,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (!Number.isInteger(n) || n < 0) {
     throw new UsageError(`Invalid -n: '${parsed.values.n}' (a whole number)`);
   }
-  await readSpec(ctx.home, id);
+  readSpec(ctx.home, id);
   const lines = await logTail(ctx.home, id, n);
   if (lines.length > 0) ctx.stdout(lines.join("\n") + "\n");
   ctx.stderr(`(log: ${taskPaths(ctx.home, id).log})\n`);

@@ -25,7 +25,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const id = assertTaskId(task);
   const text = (words.length > 0 ? words.join(" ") : await ctx.stdin()).trim();
   if (text === "") throw new UsageError("Empty note: give the text as an argument or on stdin");
-  const spec = await readSpec(ctx.home, id);
+  const spec = readSpec(ctx.home, id);
   const paths = taskPaths(ctx.home, id);
   await withTaskLock(ctx.home, id, async () => {
     const plan = (await readTextOrUndefined(paths.plan)) ?? "";

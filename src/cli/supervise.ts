@@ -16,8 +16,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const id = assertTaskId(args[0] ?? "");
   if (args[1] === "--resume") {
     const paths = taskPaths(ctx.home, id);
-    const spec = await readSpec(ctx.home, id);
-    const state = await readState(ctx.home, id);
+    const spec = readSpec(ctx.home, id);
+    const state = readState(ctx.home, id);
     const config = await loadConfig(ctx.home);
     const adapter = adapterFor(config, spec.backend);
     const message = await Deno.readTextFile(`${paths.dir}/resume.md`);

@@ -46,27 +46,37 @@ function checkMessage(text: string, what: string): string {
   return trimmed;
 }
 
-async function numbers(dir: string): Promise<number[]> {
-  return (await listDir(dir))
-    .filter((n) => /^\d+\.json$/.test(n))
-    .map((n) => Number(n.slice(0, -5)));
+/** Question (or answer) numbers present in `dir`. Sync: a status board reads hundreds of these folders. */
+function numbers(dir: string): number[] {
+  const out: number[] = [];
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (/^\d+\.json$/.test(entry.name)) out.push(Number(entry.name.slice(0, -5)));
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out;
 }
 
 /** Every question of a task, oldest first. */
-export async function listQuestions(home: string, id: string): Promise<Question[]> {
+export function listQuestions(home: string, id: string): Question[] {
   const p = taskPaths(home, id);
   const out: Question[] = [];
-  for (const n of await numbers(p.questions)) {
-    const q = await readJsonOrUndefined<Question>(`${p.questions}/${fileName(n)}`);
-    if (q) out.push(q);
+  for (const n of numbers(p.questions)) {
+    try {
+      out.push(JSON.parse(Deno.readTextFileSync(`${p.questions}/${fileName(n)}`)) as Question);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
   }
   return out.sort((a, b) => a.n - b.n);
 }
 
 /** Questions with no answer yet, oldest first. */
-export async function openQuestions(home: string, id: string): Promise<Question[]> {
-  const answered = new Set(await numbers(taskPaths(home, id).answers));
-  return (await listQuestions(home, id)).filter((q) => !answered.has(q.n));
+export function openQuestions(home: string, id: string): Question[] {
+  const answered = new Set(numbers(taskPaths(home, id).answers));
+  return listQuestions(home, id).filter((q) => !answered.has(q.n));
 }
 
 /** Options for {@linkcode ask}. */
@@ -83,13 +93,13 @@ export async function ask(home: string, id: string, text: string, opts: AskOptio
   const question = checkMessage(text, "question");
   const now = opts.now ?? Date.now;
   const p = taskPaths(home, id);
-  const spec = await readSpec(home, id);
+  const spec = readSpec(home, id);
   const n = await withTaskLock(home, id, async () => {
     await Promise.all([ensureDir(p.questions), ensureDir(p.answers), ensureDir(p.receipts)]);
     const received = new Set((await listDir(p.receipts)).map(Number));
-    const pending = (await listQuestions(home, id)).filter((q) => q.text === question && !received.has(q.n));
+    const pending = listQuestions(home, id).filter((q) => q.text === question && !received.has(q.n));
     if (pending.length > 0) return pending[0]!.n;
-    const next = Math.max(0, ...(await numbers(p.questions))) + 1;
+    const next = Math.max(0, ...numbers(p.questions)) + 1;
     const record: Question = { n: next, text: question, ts: now() };
     await writeAtomic(`${p.questions}/${fileName(next)}`, JSON.stringify(record) + "\n");
     await emit(home, spec, { type: "question", question: next, text: question }, now());
@@ -125,12 +135,12 @@ export async function answer(
 ): Promise<Answer> {
   const body = checkMessage(text, "answer");
   const now = opts.now ?? Date.now;
-  const spec = await readSpec(home, id);
+  const spec = readSpec(home, id);
   const p = taskPaths(home, id);
-  const open = await openQuestions(home, id);
+  const open = openQuestions(home, id);
   let target: number;
   if (opts.question !== undefined) {
-    const all = await listQuestions(home, id);
+    const all = listQuestions(home, id);
     if (!all.some((q) => q.n === opts.question)) {
       throw new StateError(`No question ${opts.question} in task ${id} (it has ${all.length})`);
     }

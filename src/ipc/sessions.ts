@@ -4,7 +4,7 @@
  * and whether it is gone (ended, or its Claude Code process died).
  * @module
  */
-import { ensureDir, readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
+import { ensureDir, readJsonOrUndefined, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
 import { homePaths, sessionPath } from "../store/paths.ts";
 import { withLock } from "../store/lock.ts";
 import { isAlive, startTimeOf } from "../runtime/procfs.ts";
@@ -29,19 +29,55 @@ export async function readSession(home: string, session: string): Promise<Sessio
   return (await readJsonOrUndefined<SessionRecord>(sessionPath(home, session))) ?? {};
 }
 
+/**
+ * Read-modify-write of a session record under its lock; `fn` returns the new
+ * record and a result. Also keeps the session's idle marker in step (see
+ * {@linkcode idleMarkerPath}).
+ */
+export async function withSession<T>(
+  home: string,
+  session: string,
+  fn: (r: SessionRecord) => Promise<[SessionRecord, T]> | [SessionRecord, T],
+): Promise<T> {
+  const path = sessionPath(home, session);
+  await ensureDir(homePaths(home).sessions);
+  return withLock(`${path}.lock`, async () => {
+    const [next, result] = await fn((await readJsonOrUndefined<SessionRecord>(path)) ?? {});
+    await writeJsonAtomic(path, next);
+    await syncIdleMarker(home, session, next);
+    return result;
+  });
+}
+
 /** Read-modify-write of a session record under its lock. */
-export async function updateSession(
+export function updateSession(
   home: string,
   session: string,
   fn: (r: SessionRecord) => SessionRecord,
 ): Promise<SessionRecord> {
-  const path = sessionPath(home, session);
-  await ensureDir(homePaths(home).sessions);
-  return withLock(`${path}.lock`, async () => {
-    const next = fn((await readJsonOrUndefined<SessionRecord>(path)) ?? {});
-    await writeJsonAtomic(path, next);
-    return next;
+  return withSession(home, session, (r) => {
+    const next = fn(r);
+    return [next, next];
   });
+}
+
+/**
+ * `sessions/<id>.idle` holds the journal size up to which the session has
+ * been told everything, and exists only while it has no running task. The
+ * launcher compares it with the journal's size to answer the prompt hook
+ * without starting Deno when nothing can have changed (most prompts).
+ */
+export function idleMarkerPath(home: string, session: string): string {
+  return `${sessionPath(home, session).slice(0, -".json".length)}.idle`;
+}
+
+async function syncIdleMarker(home: string, session: string, r: SessionRecord): Promise<void> {
+  const marker = idleMarkerPath(home, session);
+  if ((r.active ?? []).length === 0 && r.hook !== undefined) {
+    await writeAtomic(marker, `${r.hook}\n`);
+  } else {
+    await Deno.remove(marker).catch(() => {});
+  }
 }
 
 /** Notes the Claude Code process behind a session, from a hook's environment. */

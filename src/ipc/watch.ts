@@ -7,7 +7,7 @@
  */
 import { TimeoutError } from "../errors.ts";
 import { type JournalEvent, readEvents } from "../store/journal.ts";
-import { listTaskIds, readSpec, readState, TERMINAL } from "../store/tasks.ts";
+import { listTaskIds, readState, TERMINAL, trySpec } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
 import { NOTIFY_TYPES } from "../render/notices.ts";
 import { readSession, updateSession } from "./sessions.ts";
@@ -45,9 +45,9 @@ async function unfinishedTasks(home: string, session?: string): Promise<string[]
   }
   const ids: string[] = [];
   for (const id of await listTaskIds(home)) {
-    const spec = await readSpec(home, id).catch(() => undefined);
+    const spec = trySpec(home, id);
     if (!spec || (session && spec.session !== session)) continue;
-    if (!TERMINAL.has((await readState(home, id)).state)) ids.push(id);
+    if (!TERMINAL.has((readState(home, id)).state)) ids.push(id);
   }
   return ids;
 }

@@ -14,7 +14,7 @@ export async function cancelTask(
   reason: string,
   now = Date.now(),
 ): Promise<boolean> {
-  const spec = await readSpec(home, id);
+  const spec = readSpec(home, id);
   let changed = false;
   const state = await updateState(home, id, (s) => {
     if (TERMINAL.has(s.state)) return undefined;
@@ -28,8 +28,8 @@ export async function cancelTask(
 }
 
 /** Ids of tasks not yet ended. */
-export async function unfinished(home: string, ids: string[]): Promise<string[]> {
+export function unfinished(home: string, ids: string[]): string[] {
   const out: string[] = [];
-  for (const id of ids) if (!TERMINAL.has((await readState(home, id)).state)) out.push(id);
+  for (const id of ids) if (!TERMINAL.has((readState(home, id)).state)) out.push(id);
   return out;
 }

@@ -99,7 +99,7 @@ export function finalizeTask(
 ): Promise<TaskState> {
   return withTaskLock(home, id, async () => {
     const paths = taskPaths(home, id);
-    const current = await readState(home, id);
+    const current = readState(home, id);
     const merged: TaskState = {
       ...current,
       ...(exit.nativeSession ? { nativeSession: exit.nativeSession } : {}),
@@ -111,12 +111,12 @@ export function finalizeTask(
       return next;
     }
     const plan = (await readTextOrUndefined(paths.plan)) ?? "";
-    const open = (await openQuestions(home, id)).length;
+    const open = openQuestions(home, id).length;
     const { state, reason } = outcome(exit, plan, open);
     const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
     if (state === "waiting") delete next.ended;
     await writeJsonAtomic(paths.state, next);
-    const spec = await readSpec(home, id);
+    const spec = readSpec(home, id);
     const progress = progressOf(plan);
     const type = state === "done" ? "done" : state === "waiting" ? "waiting" : "failed";
     await emit(home, spec, {

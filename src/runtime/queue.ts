@@ -10,10 +10,10 @@ import { withLock } from "../store/lock.ts";
 import { homePaths } from "../store/paths.ts";
 import {
   listTaskIds,
-  readSpec,
   readState,
   type TaskSpec,
   type TaskStateName,
+  trySpec,
   updateState,
 } from "../store/tasks.ts";
 import { isAlive, startTimeOf } from "./procfs.ts";
@@ -61,7 +61,8 @@ export function admits(me: TaskSpec, tasks: Slot[], config: Config): boolean {
 async function snapshot(home: string): Promise<Slot[]> {
   const out: Slot[] = [];
   for (const id of await listTaskIds(home)) {
-    const [spec, state] = await Promise.all([readSpec(home, id).catch(() => undefined), readState(home, id)]);
+    const spec = trySpec(home, id);
+    const state = readState(home, id);
     if (!spec) continue;
     // A queued or busy task whose supervisor is gone holds nothing.
     if (
@@ -93,7 +94,7 @@ export async function waitForSlot(home: string, spec: TaskSpec, config: Config, 
   try {
     while (true) {
       const verdict = await withLock(`${homePaths(home).home}/queue.lock`, async () => {
-        const current = (await readState(home, spec.id)).state;
+        const current = (readState(home, spec.id)).state;
         if (current !== "starting" && current !== "queued") return "ended" as const;
         const ok = admits(spec, await snapshot(home), config);
         await updateState(home, spec.id, (s) => ({ ...s, ...me, state: ok ? "starting" : "queued" }));

@@ -31,9 +31,9 @@ export function needsReconcile(state: TaskState, created: number, now: number): 
 
 /** Fixes one task if its processes are gone; resolves with its (possibly new) state. */
 export async function reconcileTask(home: string, id: string, now = Date.now()): Promise<TaskState> {
-  const state = await readState(home, id);
+  const state = readState(home, id);
   if (TERMINAL.has(state.state)) return state;
-  const spec = await readSpec(home, id);
+  const spec = readSpec(home, id);
   if (!needsReconcile(state, spec.created, now)) return state;
   if (state.state === "starting" || state.state === "queued") {
     const reason = state.supervisor === undefined

@@ -28,8 +28,8 @@ export function resumeMessage(planPath: string, answer?: string): string {
  * session id was recorded.
  */
 export async function resumeTask(ctx: Ctx, id: string, message: string): Promise<void> {
-  const spec = await readSpec(ctx.home, id);
-  const state = await readState(ctx.home, id);
+  const spec = readSpec(ctx.home, id);
+  const state = readState(ctx.home, id);
   if (isAlive(state.pid, state.pidStart)) throw new StateError(`Still running: task ${id} has a live worker`);
   const adapter = adapterFor(await loadConfig(ctx.home), spec.backend);
   if (!adapter.resume) throw new StateError(`Cannot resume: backend '${spec.backend}' has no resume support`);
@@ -58,7 +58,7 @@ export async function resumeTask(ctx: Ctx, id: string, message: string): Promise
 
 /** After an answer: resume the worker if it exited waiting for one. True when resumed. */
 export async function afterAnswer(ctx: Ctx, id: string, answer: string): Promise<boolean> {
-  const state = await readState(ctx.home, id);
+  const state = readState(ctx.home, id);
   if (state.state !== "waiting" || isAlive(state.pid, state.pidStart)) return false;
   await resumeTask(ctx, id, resumeMessage(taskPaths(ctx.home, id).plan, answer));
   return true;

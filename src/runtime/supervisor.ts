@@ -93,7 +93,7 @@ function limitsOf(ctx: Ctx, spec: TaskSpec, config: Config, opts: SuperviseOptio
   return {
     stallMs: spec.stallMs ?? fromConfig(config.limits?.stall, "limits.stall") ?? DEFAULT_STALL_MS,
     timeoutMs: spec.timeoutMs ?? fromConfig(config.limits?.timeout, "limits.timeout"),
-    tickMs: opts.tickMs ?? Number(ctx.env.DISPATCH_TICK_MS ?? 1000),
+    tickMs: opts.tickMs ?? Number(ctx.env.DISPATCH_TICK_MS ?? 2000),
   };
 }
 
@@ -107,7 +107,7 @@ async function writeLaunchFiles(launch: LaunchSpec): Promise<void> {
 /** Runs task `id`'s worker to the end. */
 export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {}): Promise<void> {
   const paths = taskPaths(ctx.home, id);
-  const spec = await readSpec(ctx.home, id);
+  const spec = readSpec(ctx.home, id);
   let launch: LaunchSpec;
   let config: Config;
   let adapter: BackendAdapter;
@@ -136,7 +136,7 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
     const { earlier, log } = await readLogSplit(paths.log, run.logOffset);
     // Earlier runs' output lets adapters turn session totals (codex, qwen) into this run's figures.
     const report = adapter.report?.(log, { earlierLog: earlier, code: run.code }) ?? {};
-    const cancelled = TERMINAL.has((await readState(ctx.home, id)).state);
+    const cancelled = TERMINAL.has((readState(ctx.home, id)).state);
     if (!run.timedOut && shouldRetry(report.rateLimited, attempt, cancelled)) {
       const delay = backoffMs(attempt, backoffBase);
       await updateState(ctx.home, id, (s) => ({
@@ -146,7 +146,7 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
         reason: `Rate limited; retry ${attempt} in ${formatDuration(delay)}`,
       }));
       if (!await sleepUnlessEnded(ctx.home, id, delay)) return;
-      const session = report.nativeSession ?? (await readState(ctx.home, id)).nativeSession;
+      const session = report.nativeSession ?? (readState(ctx.home, id)).nativeSession;
       const message = resumeMessage(paths.plan);
       const input = launchInput(ctx, config, spec, await Deno.readTextFile(paths.prompt), paths.prompt);
       launch = session && adapter.resume ? adapter.resume(input, session, message) : adapter.launch(input);
@@ -176,7 +176,7 @@ async function sleepUnlessEnded(home: string, id: string, ms: number): Promise<b
   const until = Date.now() + ms;
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-    if (TERMINAL.has((await readState(home, id)).state)) return false;
+    if (TERMINAL.has((readState(home, id)).state)) return false;
   }
   return true;
 }
@@ -231,7 +231,7 @@ async function runWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec, limits: L
     return next;
   });
   // Cancelled before we got here: stop at once.
-  if (TERMINAL.has((await readState(ctx.home, id)).state)) await killTree({ pid, task: id }, 1000);
+  if (TERMINAL.has((readState(ctx.home, id)).state)) await killTree({ pid, task: id }, 1000);
 
   // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
   let wake: (() => void) | undefined;
@@ -286,8 +286,8 @@ async function runWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec, limits: L
         lastSeen = seen;
         lastActivity = now;
       }
-      if ((await openQuestions(ctx.home, id)).length > 0) lastActivity = now; // waiting on the user is not a stall
-      const state = (await readState(ctx.home, id)).state;
+      if (openQuestions(ctx.home, id).length > 0) lastActivity = now; // waiting on the user is not a stall
+      const state = (readState(ctx.home, id)).state;
       if (state === "running" && now - lastActivity > limits.stallMs) {
         await updateState(
           ctx.home,

@@ -4,9 +4,15 @@
  * @module
  */
 import { type Progress, progressOf } from "../plan/checklist.ts";
-import { readTextOrUndefined } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
-import { readSpec, type TaskSpec, type TaskState, type TaskStateName, TERMINAL } from "../store/tasks.ts";
+import {
+  readSpec,
+  readState,
+  type TaskSpec,
+  type TaskState,
+  type TaskStateName,
+  TERMINAL,
+} from "../store/tasks.ts";
 import { openQuestions, type Question } from "../ipc/questions.ts";
 import { reconcileTask } from "./reconcile.ts";
 
@@ -24,38 +30,50 @@ export interface TaskView {
   hasOutput: boolean;
 }
 
-async function mtime(path: string): Promise<number | undefined> {
+function mtimeSync(path: string): number | undefined {
   try {
-    return (await Deno.stat(path)).mtime?.getTime() ?? undefined;
+    return Deno.statSync(path).mtime?.getTime() ?? undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Loads one task's view. */
-export async function loadView(home: string, id: string, now = Date.now()): Promise<TaskView> {
-  const paths = taskPaths(home, id);
-  const [spec, state, plan, questions, logTime, planTime, hasOutput] = await Promise.all([
-    readSpec(home, id),
-    reconcileTask(home, id, now),
-    readTextOrUndefined(paths.plan),
-    openQuestions(home, id),
-    mtime(paths.log),
-    mtime(paths.plan),
-    Deno.lstat(paths.output).then(() => true, () => false),
-  ]);
-  const shown: TaskStateName = !TERMINAL.has(state.state) && questions.length > 0 ? "waiting" : state.state;
-  const times = [logTime, planTime].filter((t): t is number => t !== undefined);
+function readTextSync(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Builds the view from files read synchronously: a board reads hundreds of
+ * tiny files, where a thread hop per async read costs more than the read.
+ */
+function assembleView(home: string, spec: TaskSpec, state: TaskState): TaskView {
+  const paths = taskPaths(home, spec.id);
+  const terminal = TERMINAL.has(state.state);
+  const questions = terminal ? [] : openQuestions(home, spec.id);
+  const shown: TaskStateName = !terminal && questions.length > 0 ? "waiting" : state.state;
+  const times = [mtimeSync(paths.log), mtimeSync(paths.plan)].filter((t): t is number => t !== undefined);
   return {
     spec,
     state,
     shown,
-    progress: progressOf(plan ?? ""),
+    progress: progressOf(readTextSync(paths.plan)),
     questions,
     lastActivity: times.length ? Math.max(...times) : undefined,
     outputPath: paths.output,
-    hasOutput,
+    hasOutput: mtimeSync(paths.output) !== undefined,
   };
+}
+
+/** Loads one task's view, reconciling it first unless it has ended. */
+export async function loadView(home: string, id: string, now = Date.now()): Promise<TaskView> {
+  const spec = readSpec(home, id);
+  let state = readState(home, id);
+  if (!TERMINAL.has(state.state)) state = await reconcileTask(home, id, now);
+  return assembleView(home, spec, state);
 }
 
 /** Last `n` lines of the worker's log (reads only the file's tail). */

@@ -6,7 +6,7 @@
  */
 import { NotFoundError } from "../errors.ts";
 import type { Tier } from "../config/schema.ts";
-import { listDir, readJsonOrUndefined, writeJsonAtomic } from "./fsx.ts";
+import { listDir, readJsonSyncOrUndefined, writeJsonAtomic } from "./fsx.ts";
 import { homePaths, taskPaths } from "./paths.ts";
 import { withLock } from "./lock.ts";
 
@@ -76,15 +76,24 @@ export interface TaskState {
 }
 
 /** Reads a task's spec; NotFoundError when there is no such task. */
-export async function readSpec(home: string, id: string): Promise<TaskSpec> {
-  const spec = await readJsonOrUndefined<TaskSpec>(taskPaths(home, id).task);
+export function readSpec(home: string, id: string): TaskSpec {
+  const spec = readJsonSyncOrUndefined<TaskSpec>(taskPaths(home, id).task);
   if (!spec) throw new NotFoundError(`No such task: ${id} (see 'dispatch status --all')`);
   return spec;
 }
 
+/** Reads a task's spec, or undefined when it is missing or unreadable (a half-deleted task). */
+export function trySpec(home: string, id: string): TaskSpec | undefined {
+  try {
+    return readSpec(home, id);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a task's state (`starting` when the supervisor has not written one yet). */
-export async function readState(home: string, id: string): Promise<TaskState> {
-  return (await readJsonOrUndefined<TaskState>(taskPaths(home, id).state)) ?? { state: "starting" };
+export function readState(home: string, id: string): TaskState {
+  return readJsonSyncOrUndefined<TaskState>(taskPaths(home, id).state) ?? { state: "starting" };
 }
 
 /** Writes a spec (on creation, or when a session adopts the task). */
@@ -108,7 +117,7 @@ export function updateState(
   fn: (current: TaskState) => TaskState | undefined,
 ): Promise<TaskState> {
   return withTaskLock(home, id, async () => {
-    const current = await readState(home, id);
+    const current = readState(home, id);
     const next = fn(current);
     if (!next) return current;
     await writeJsonAtomic(taskPaths(home, id).state, next);
