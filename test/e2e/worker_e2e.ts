@@ -18,6 +18,7 @@
  *   the mock server, and cleanup.
  * @module
  */
+import assert from "node:assert/strict";
 import {
   claudeEnv,
   codexEnv,
@@ -420,6 +421,24 @@ export interface ResumeFacts {
  * the worker gone; `dispatch answer` resumes the CLI's own session, and the
  * model sees the earlier conversation; the task finishes.
  */
+/**
+ * What every resumed read-tier run must show: same session, the answer as the
+ * new message, the original prompt and the timed-out ask still in context.
+ */
+export function assertResumedInReadTier(
+  { id, first, done, resumed }: Pick<ResumeFacts, "id" | "first" | "done" | "resumed">,
+): void {
+  assert.equal(done.tier, "read");
+  assert.equal(first.exit_code, 0);
+  assert.equal(done.native_session, first.native_session, "the same session continued");
+  assert.match(resumed.lastUserText, /The user answered your question: Use PostgreSQL/);
+  assert.ok(
+    resumed.texts.some((t) => t.includes(`You are a background worker (task ${id}`)),
+    "original prompt",
+  );
+  assert.ok(resumed.toolResults.some((t) => /No answer yet/.test(t)), "the timed-out ask");
+}
+
 export async function askExitResume(cli: RealCli, opts: { tier?: string } = {}): Promise<ResumeFacts> {
   const w = await workerSandbox(
     cli,

@@ -3,7 +3,13 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { askExitResume, cancelKillsTree, happyPath, installed } from "./worker_e2e.ts";
+import {
+  askExitResume,
+  assertResumedInReadTier,
+  cancelKillsTree,
+  happyPath,
+  installed,
+} from "./worker_e2e.ts";
 
 const ignore = !installed("gemini");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -20,15 +26,7 @@ Deno.test(
   async () => {
     const { id, first, done, resumed } = await askExitResume("gemini", { tier: "read" });
     // The read tier lets it read, tick, ask and write its summary, and nothing else.
-    assert.equal(done.tier, "read");
-    assert.equal(first.exit_code, 0);
-    assert.equal(done.native_session, first.native_session, "the same session continued");
-    assert.match(resumed.lastUserText, /The user answered your question: Use PostgreSQL/);
-    assert.ok(
-      resumed.texts.some((t) => t.includes(`You are a background worker (task ${id}`)),
-      "original prompt",
-    );
-    assert.ok(resumed.toolResults.some((t) => /No answer yet/.test(t)), "the timed-out ask");
+    assertResumedInReadTier({ id, first, done, resumed });
     // Per-run figures, summed: 4 calls in the first run, 4 after the resume.
     assert.deepEqual(done.usage, { input_tokens: 88, output_tokens: 56, cost_usd: null });
   },
