@@ -19,7 +19,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     const spec = readSpec(ctx.home, id);
     const state = readState(ctx.home, id);
     const config = await loadConfig(ctx.home);
-    const adapter = adapterFor(config, spec.backend);
+    const adapter = await adapterFor(config, spec.backend);
     const message = await Deno.readTextFile(`${paths.dir}/resume.md`);
     const launch = adapter.resume!(
       launchInput(ctx, config, spec, message, `${paths.dir}/resume.md`),

@@ -106,8 +106,8 @@ Deno.test("loadConfig: the earlier dispatch's example config loads unchanged", a
     assert.equal(reviewer.backend, "claude");
     assert.match(reviewer.prompt!, /^You are a security-focused reviewer\. Prioritize OWASP Top 10 vuln/);
     // a backend given only as a shell command runs through the generic command adapter
-    assert.equal(adapterFor(config, "claude").name, "command");
-    assert.equal(adapterFor(config, resolveModel(config, "gpt-5.3-codex").backend).name, "command");
+    assert.equal((await adapterFor(config, "claude")).name, "command");
+    assert.equal((await adapterFor(config, resolveModel(config, "gpt-5.3-codex").backend)).name, "command");
   } finally {
     await ctx.cleanup();
   }

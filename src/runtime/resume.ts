@@ -31,7 +31,7 @@ export async function resumeTask(ctx: Ctx, id: string, message: string): Promise
   const spec = readSpec(ctx.home, id);
   const state = readState(ctx.home, id);
   if (isAlive(state.pid, state.pidStart)) throw new StateError(`Still running: task ${id} has a live worker`);
-  const adapter = adapterFor(await loadConfig(ctx.home), spec.backend);
+  const adapter = await adapterFor(await loadConfig(ctx.home), spec.backend);
   if (!adapter.resume) throw new StateError(`Cannot resume: backend '${spec.backend}' has no resume support`);
   if (!state.nativeSession) {
     throw new StateError(

@@ -67,7 +67,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   }
   const plan = validatePlan(opts.plan);
   const resolved = resolveModel(config, opts.model);
-  const adapter = adapterFor(config, resolved.backend); // fails now, not in the background, if unusable
+  const adapter = await adapterFor(config, resolved.backend); // fails now, not in the background, if unusable
   const cwd = await checkCwd(opts.cwd);
   const tier: Tier = opts.tier ?? resolved.tier ?? "edit";
 

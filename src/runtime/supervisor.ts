@@ -113,7 +113,7 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
   let adapter: BackendAdapter;
   try {
     config = await loadConfig(ctx.home);
-    adapter = adapterFor(config, spec.backend);
+    adapter = await adapterFor(config, spec.backend);
     const prompt = await Deno.readTextFile(paths.prompt);
     launch = opts.launch ?? adapter.launch(launchInput(ctx, config, spec, prompt, paths.prompt));
     await writeLaunchFiles(launch);
