@@ -18,7 +18,7 @@ resume, its session is resumed with the answer.
 
 /** Runs `dispatch answer`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { question: { type: "string", short: "q" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { question: { type: "string", short: "q" } }, HELP);
   if (!parsed) return 0;
   const [task, ...words] = parsed.positionals;
   if (!task) throw new UsageError('Missing TASK (usage: dispatch answer TASK "text")');

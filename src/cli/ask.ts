@@ -23,7 +23,7 @@ Options:
 
 /** Runs `dispatch ask`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { timeout: { type: "string" }, task: { type: "string" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { timeout: { type: "string" }, task: { type: "string" } }, HELP);
   if (!parsed) return 0;
   const task = parsed.values.task ?? ctx.env.DISPATCH_TASK;
   if (!task) {

@@ -21,7 +21,7 @@ Options:
 
 /** Runs `dispatch cancel`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { all: { type: "boolean" }, reason: { type: "string" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { all: { type: "boolean" }, reason: { type: "string" } }, HELP);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   if (values.all && positionals.length > 0) throw new UsageError("Give task ids or --all, not both");

@@ -42,7 +42,7 @@ const SUBCOMMAND_FLAGS: Record<string, string[]> = {
 
 /** Runs `dispatch config`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, {
+  const parsed = await parseFlags(ctx, args, {
     backend: { type: "string" },
     id: { type: "string" },
     model: { type: "string" },

@@ -42,7 +42,7 @@ models:
 
 /** Runs the demo. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { keep: { type: "boolean" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { keep: { type: "boolean" } }, HELP);
   if (!parsed) return 0;
   const home = await Deno.makeTempDir({ prefix: "dispatch-demo-" });
   const project = await Deno.makeTempDir({ prefix: "dispatch-demo-project-" });

@@ -39,7 +39,7 @@ async function detectedConfig(ctx: Ctx): Promise<Config> {
 
 /** Runs `dispatch doctor`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { json: { type: "boolean" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { json: { type: "boolean" } }, HELP);
   if (!parsed) return 0;
   let config: Config;
   try {

@@ -23,7 +23,7 @@ Options:
 
 /** Runs `dispatch gc`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(
+  const parsed = await parseFlags(
     ctx,
     args,
     { "older-than": { type: "string" }, "dry-run": { type: "boolean" } },

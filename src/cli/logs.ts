@@ -16,7 +16,7 @@ Prints the last N lines (default 40) of the worker's raw output, and the log's p
 
 /** Runs `dispatch logs`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { n: { type: "string", short: "n" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { n: { type: "string", short: "n" } }, HELP);
   if (!parsed) return 0;
   const id = assertTaskId(onePositional(parsed.positionals, "TASK", "dispatch logs TASK [-n N]"));
   const n = parsed.values.n !== undefined ? Number(parsed.values.n) : 40;

@@ -57,7 +57,12 @@ export function renderCatalog(catalog: Catalog, config: Config | undefined): str
 
 /** Runs `dispatch models`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { refresh: { type: "boolean" }, json: { type: "boolean" } }, HELP);
+  const parsed = await parseFlags(
+    ctx,
+    args,
+    { refresh: { type: "boolean" }, json: { type: "boolean" } },
+    HELP,
+  );
   if (!parsed) return 0;
   if (parsed.positionals.length > 0) {
     throw new UsageError(`Unexpected argument: ${parsed.positionals[0]} (see --help)`);

@@ -18,7 +18,7 @@ workers re-read as they tick items. The text may come on stdin instead.
 
 /** Runs `dispatch note`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, {}, HELP);
+  const parsed = await parseFlags(ctx, args, {}, HELP);
   if (!parsed) return 0;
   const [task, ...words] = parsed.positionals;
   if (!task) throw new UsageError('Missing TASK (usage: dispatch note TASK "text")');

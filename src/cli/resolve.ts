@@ -48,7 +48,7 @@ function mentionJson(m: ResolvedMention) {
 
 /** Runs `dispatch resolve`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { "dry-run": { type: "boolean" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { "dry-run": { type: "boolean" } }, HELP);
   if (!parsed) return 0;
   const text = parsed.positionals.join(" ").trim();
   if (text === "") throw new UsageError('Missing request text (usage: dispatch resolve "request text")');

@@ -16,7 +16,7 @@ summary and log.
 
 /** Runs `dispatch result`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, {}, HELP);
+  const parsed = await parseFlags(ctx, args, {}, HELP);
   if (!parsed) return 0;
   const id = assertTaskId(onePositional(parsed.positionals, "TASK", "dispatch result TASK"));
   const view = await loadView(ctx.home, id, ctx.now());

@@ -18,7 +18,7 @@ Options:
 
 /** Runs `dispatch resume`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { message: { type: "string" } }, HELP);
+  const parsed = await parseFlags(ctx, args, { message: { type: "string" } }, HELP);
   if (!parsed) return 0;
   const id = assertTaskId(onePositional(parsed.positionals, "TASK", "dispatch resume TASK"));
   const plan = taskPaths(ctx.home, id).plan;

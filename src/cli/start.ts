@@ -32,7 +32,7 @@ Options:
 
 /** Runs `dispatch start`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, {
+  const parsed = await parseFlags(ctx, args, {
     title: { type: "string" },
     model: { type: "string" },
     alias: { type: "string" },

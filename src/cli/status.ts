@@ -26,7 +26,7 @@ Options:
 
 /** Runs `dispatch status`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, {
+  const parsed = await parseFlags(ctx, args, {
     all: { type: "boolean" },
     json: { type: "boolean" },
     n: { type: "string", short: "n" },

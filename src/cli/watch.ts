@@ -22,7 +22,12 @@ Options:
 
 /** Runs `dispatch watch`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
-  const parsed = parseFlags(ctx, args, { session: { type: "string" }, timeout: { type: "string" } }, HELP);
+  const parsed = await parseFlags(
+    ctx,
+    args,
+    { session: { type: "string" }, timeout: { type: "string" } },
+    HELP,
+  );
   if (!parsed) return 0;
   const session = sessionFrom(ctx, parsed.values.session);
   if (session) assertSessionId(session);
