@@ -12,6 +12,7 @@ import { row, summarize, type Summary } from "./stats.ts";
 import { answer, ask } from "../src/ipc/questions.ts";
 import { TimeoutError } from "../src/errors.ts";
 import { readEvents } from "../src/store/journal.ts";
+import { livePidsWithEnv } from "../src/runtime/procfs.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const BIN = `${ROOT}/bin/dispatch`;
@@ -282,23 +283,6 @@ async function benchPollingBaseline(intervalS: number, n: number): Promise<Summa
   return summarize(samples);
 }
 
-/** Live (non-zombie) processes carrying one of `ids` as DISPATCH_TASK. */
-function countOrphans(ids: string[]): number {
-  let orphans = 0;
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
-      const environ = new TextDecoder().decode(Deno.readFileSync(`/proc/${e.name}/environ`));
-      if (ids.some((id) => environ.includes(`DISPATCH_TASK=${id}\0`))) orphans++;
-    } catch {
-      // gone
-    }
-  }
-  return orphans;
-}
-
 /** 50 scripted workers, each asking 3 questions. */
 async function benchFanOut(workers: number) {
   const { home, project } = await makeHome(SCRIPTED(`${ROOT}/test/fixtures/scenarios/ask3.txt`));
@@ -337,7 +321,7 @@ async function benchFanOut(workers: number) {
   const count = (t: string) => events.filter((e) => e.type === t).length;
   const done = count("done");
   await sleep(500);
-  const orphans = countOrphans(ids);
+  const orphans = ids.reduce((n, id) => n + livePidsWithEnv(`DISPATCH_TASK=${id}`).length, 0);
   await Deno.remove(home, { recursive: true });
   await Deno.remove(project, { recursive: true });
   return {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { isAlive } from "../src/runtime/procfs.ts";
 import {
   journal,
   processesOfTask,
@@ -21,16 +22,6 @@ function childrenOf(pid: number): number[] {
     }
   }
   return out;
-}
-
-/** Alive and not a zombie (this sandbox's init does not reap orphans). */
-function isLive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 async function stateFile(home: string, id: string) {
@@ -116,7 +107,7 @@ Deno.test("faults: cancel kills the whole tree, tool shells in their own session
       () => processesOfTask(id).length === 0 ? true : undefined,
       10_000,
     );
-    for (const pid of before) assert.ok(!isLive(pid), `pid ${pid} still alive`);
+    for (const pid of before) assert.ok(!isAlive(pid), `pid ${pid} still alive`);
     const s = await taskStatus(sb, id);
     assert.equal(s.state, "cancelled");
     assert.equal(s.reason, "changed my mind");

@@ -4,6 +4,7 @@
  * run the real launcher (`bin/dispatch`) as a subprocess.
  * @module
  */
+import { livePidsWithEnv } from "../src/runtime/procfs.ts";
 
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -176,19 +177,7 @@ export function waitForState(sb: Sandbox, id: string, states: string[], timeoutM
 
 /** Pids of live (non-zombie) processes whose environment has DISPATCH_TASK=id. */
 export function processesOfTask(id: string): number[] {
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
-      const env = new TextDecoder().decode(Deno.readFileSync(`/proc/${e.name}/environ`));
-      if (env.split("\0").includes(`DISPATCH_TASK=${id}`)) out.push(Number(e.name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
+  return livePidsWithEnv(`DISPATCH_TASK=${id}`);
 }
 
 /** Journal events as objects. */

@@ -19,6 +19,9 @@ const LOADERS: Record<string, () => Promise<BackendAdapter>> = {
   qwen: async () => (await import("./qwen.ts")).qwenBackend,
 };
 
+/** Adapter types that need no `backends:` entry (every adapter but the shell-command one). */
+export const BUILTIN_BACKENDS: readonly string[] = Object.keys(LOADERS).filter((t) => t !== "command");
+
 /** The backend's config entry (empty for a built-in used without one). */
 export function backendConfig(config: Config, name: string): BackendConfig {
   return config.backends[name] ?? {};

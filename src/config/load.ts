@@ -5,20 +5,10 @@
  * @module
  */
 import { ConfigError, NotFoundError } from "../errors.ts";
+import { BUILTIN_BACKENDS } from "../backends/registry.ts";
 import { homePaths } from "../store/paths.ts";
 import { readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
 import type { Config } from "./schema.ts";
-
-/** Backends that need no `backends:` entry: an adapter ships for them. */
-export const BUILTIN_BACKENDS = [
-  "scripted",
-  "claude",
-  "codex",
-  "cursor",
-  "gemini",
-  "opencode",
-  "qwen",
-] as const;
 
 interface CacheFile {
   mtimeMs: number;
@@ -116,7 +106,7 @@ function checkReferences(config: Config, file: string): void {
   }
   for (const [name, backend] of Object.entries(config.backends)) {
     const type = backend.type ?? (backend.command ? "command" : name);
-    if (type !== "command" && !(BUILTIN_BACKENDS as readonly string[]).includes(type)) {
+    if (type !== "command" && !BUILTIN_BACKENDS.includes(type)) {
       throw new ConfigError(
         `Invalid config in ${file}: backends.${name}: needs 'command' (a shell command) or a known 'type' (${
           BUILTIN_BACKENDS.join(", ")

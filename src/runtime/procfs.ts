@@ -104,3 +104,10 @@ export function hasEnvEntry(pid: number, entry: string): boolean {
     return false;
   }
 }
+
+/** Live (non-zombie) processes whose environment holds `KEY=value`: a task's whole tree carries DISPATCH_TASK. */
+export function livePidsWithEnv(entry: string): number[] {
+  return listProcesses().filter((p) => p.state !== "Z" && p.state !== "X" && hasEnvEntry(p.pid, entry)).map((
+    p,
+  ) => p.pid);
+}
