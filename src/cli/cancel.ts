@@ -5,8 +5,8 @@
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { assertTaskId } from "../store/paths.ts";
-import { listTaskIds } from "../store/tasks.ts";
-import { cancelTask, unfinished } from "../runtime/cancel.ts";
+import { listTaskIds, unfinished } from "../store/tasks.ts";
+import { cancelTask } from "../runtime/cancel.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch cancel TASK... | --all [--reason TEXT]

@@ -7,7 +7,7 @@
  */
 import { TimeoutError } from "../errors.ts";
 import { type JournalEvent, readEvents } from "../store/journal.ts";
-import { listTaskIds, readState, TERMINAL, trySpec } from "../store/tasks.ts";
+import { listTaskIds, trySpec, unfinished } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
 import { NOTIFY_TYPES } from "../render/notices.ts";
 import { readSession, updateSession } from "./sessions.ts";
@@ -43,13 +43,11 @@ async function unfinishedTasks(home: string, session?: string): Promise<string[]
     const active = (await readSession(home, session)).active ?? [];
     if (active.length > 0) return active;
   }
-  const ids: string[] = [];
-  for (const id of await listTaskIds(home)) {
+  const mine = (await listTaskIds(home)).filter((id) => {
     const spec = trySpec(home, id);
-    if (!spec || (session && spec.session !== session)) continue;
-    if (!TERMINAL.has((readState(home, id)).state)) ids.push(id);
-  }
-  return ids;
+    return spec !== undefined && (!session || spec.session === session);
+  });
+  return unfinished(home, mine);
 }
 
 /**

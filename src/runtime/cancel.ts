@@ -3,7 +3,7 @@
  * its worker die, does not report a failure), then stop the whole tree.
  * @module
  */
-import { readSpec, readState, TERMINAL, updateState } from "../store/tasks.ts";
+import { readSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { emit } from "./events.ts";
 import { killTree } from "./kill_tree.ts";
 
@@ -25,11 +25,4 @@ export async function cancelTask(
   await emit(home, spec, { type: "cancelled", text: reason }, now);
   await killTree({ pid: state.pid, task: id });
   return true;
-}
-
-/** Ids of tasks not yet ended. */
-export function unfinished(home: string, ids: string[]): string[] {
-  const out: string[] = [];
-  for (const id of ids) if (!TERMINAL.has((readState(home, id)).state)) out.push(id);
-  return out;
 }

@@ -129,3 +129,8 @@ export function updateState(
 export async function listTaskIds(home: string): Promise<string[]> {
   return (await listDir(homePaths(home).tasks)).filter((n) => !n.startsWith("."));
 }
+
+/** The ids among `ids` whose task has not ended. */
+export function unfinished(home: string, ids: string[]): string[] {
+  return ids.filter((id) => !TERMINAL.has(readState(home, id).state));
+}
