@@ -12,7 +12,7 @@ import { row, summarize, type Summary } from "./stats.ts";
 import { answer, ask } from "../src/ipc/questions.ts";
 import { TimeoutError } from "../src/errors.ts";
 import { readEvents } from "../src/store/journal.ts";
-import { livePidsWithEnv } from "../src/runtime/procfs.ts";
+import { livePidsWithEnv } from "../src/proc/procfs.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const BIN = `${ROOT}/bin/dispatch`;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isAlive } from "../src/runtime/procfs.ts";
+import { isAlive } from "../src/proc/procfs.ts";
 import {
   journal,
   processesOfTask,

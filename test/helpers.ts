@@ -4,7 +4,7 @@
  * run the real launcher (`bin/dispatch`) as a subprocess.
  * @module
  */
-import { livePidsWithEnv } from "../src/runtime/procfs.ts";
+import { livePidsWithEnv } from "../src/proc/procfs.ts";
 
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

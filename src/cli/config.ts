@@ -7,7 +7,7 @@ import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { homePaths } from "../store/paths.ts";
 import { loadConfig } from "../config/load.ts";
-import { isTier, type Tier } from "../config/tiers.ts";
+import { isTier, type Tier } from "../tier.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch config init|show|path|add-model|alias|default|remove

@@ -9,7 +9,7 @@ import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { configuredBackends, renderDoctor, runDoctor } from "../config/doctor_checks.ts";
 import { CLIS } from "../config/discover.ts";
-import { which } from "../config/probe.ts";
+import { which } from "../proc/probe.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch doctor [BACKEND...] [--json]

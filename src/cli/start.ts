@@ -4,7 +4,7 @@
  */
 import type { Ctx } from "../context.ts";
 import { InputError, NotFoundError, UsageError } from "../errors.ts";
-import { type Tier, TIERS } from "../config/tiers.ts";
+import { type Tier, TIERS } from "../tier.ts";
 import { loadConfig } from "../config/load.ts";
 import { parseDuration } from "../duration.ts";
 import { startTask } from "../runtime/start.ts";

@@ -9,7 +9,7 @@
  */
 import type { Config } from "./schema.ts";
 import { CLAUDE_ALIASES, familyOf, nativeBackend } from "./families.ts";
-import { firstLine, type ProbeRunner, runProbe, stripAnsi, which } from "./probe.ts";
+import { firstLine, type ProbeRunner, runProbe, stripAnsi, which } from "../proc/probe.ts";
 import { readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
 
 /** How one CLI lists its models. */

@@ -13,7 +13,7 @@ import {
   readCatalog,
   writeCatalog,
 } from "./discover.ts";
-import type { ProbeResult, ProbeRunner } from "./probe.ts";
+import type { ProbeResult, ProbeRunner } from "../proc/probe.ts";
 import type { Config } from "./schema.ts";
 
 const CODEX_JSON = JSON.stringify({

@@ -10,7 +10,7 @@
  */
 import type { Ctx } from "../context.ts";
 import type { BackendConfig, Config } from "./schema.ts";
-import { firstLine, type ProbeResult, type ProbeRunner, runProbe, stripAnsi, which } from "./probe.ts";
+import { firstLine, type ProbeResult, type ProbeRunner, runProbe, stripAnsi, which } from "../proc/probe.ts";
 
 /** One check's outcome. */
 export interface CheckResult {

@@ -19,7 +19,7 @@ import { withLock } from "../store/lock.ts";
 import { importParsers, parseConfig, writeConfigCache } from "./load.ts";
 import { BUILTIN_BACKENDS } from "../backends/registry.ts";
 import type { Config } from "./schema.ts";
-import { type Tier, TIERS } from "./tiers.ts";
+import { type Tier, TIERS } from "../tier.ts";
 import { flowMap, yamlKey, yamlScalar } from "./yaml_text.ts";
 
 /** Names a user may give models and aliases: what the resolver can find in text. */

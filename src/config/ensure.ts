@@ -13,7 +13,7 @@ import { backendNameFor, type Catalog, placeModel, readCatalog, refreshCatalog }
 import { addModel, editConfig } from "./edit.ts";
 import { available } from "./resolve.ts";
 import { type Addition, type Resolution, resolveRequest } from "./resolve_request.ts";
-import type { ProbeRunner } from "./probe.ts";
+import type { ProbeRunner } from "../proc/probe.ts";
 
 /** Test seams. */
 export interface DiscoveryDeps {

@@ -5,7 +5,7 @@ import { runBin } from "../../test/helpers.ts";
 import { type Catalog, writeCatalog } from "./discover.ts";
 import { ensureModel, resolveAndRecord } from "./ensure.ts";
 import { loadConfig } from "./load.ts";
-import type { ProbeRunner } from "./probe.ts";
+import type { ProbeRunner } from "../proc/probe.ts";
 
 const CONFIG = "# keep\ndefault: a\nmodels:\n  a: { backend: scripted }\n";
 

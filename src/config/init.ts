@@ -19,7 +19,7 @@ import {
 import { FAMILY_LABELS, groupLabel } from "./families.ts";
 import { flowMap, yamlKey, yamlScalar } from "./yaml_text.ts";
 
-export { which } from "./probe.ts";
+export { which } from "../proc/probe.ts";
 
 /** Order of preference for the default model: the first detected CLI's first model. */
 const DEFAULT_ORDER = ["claude", "codex", "gemini", "cursor", "opencode", "qwen"];

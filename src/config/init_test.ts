@@ -3,7 +3,7 @@ import { fakeClis, testCtx } from "../../test/config_helpers.ts";
 import type { Catalog } from "./discover.ts";
 import { chooseDefault, initConfig, renderInitialConfig } from "./init.ts";
 import { importParsers, loadConfig, parseConfig } from "./load.ts";
-import type { ProbeRunner } from "./probe.ts";
+import type { ProbeRunner } from "../proc/probe.ts";
 
 const CATALOG: Catalog = {
   version: 1,

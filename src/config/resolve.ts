@@ -6,7 +6,7 @@
  */
 import { InputError } from "../errors.ts";
 import type { Config } from "./schema.ts";
-import type { Tier } from "./tiers.ts";
+import type { Tier } from "../tier.ts";
 
 /** A resolved choice. */
 export interface ResolvedModel {

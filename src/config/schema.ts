@@ -6,9 +6,9 @@
  * @module
  */
 import { z } from "zod";
-import { TIERS } from "./tiers.ts";
+import { TIERS } from "../tier.ts";
 
-export { type Tier, TIERS } from "./tiers.ts";
+export { type Tier, TIERS } from "../tier.ts";
 
 const duration = z.union([z.string(), z.number()]);
 

@@ -7,7 +7,7 @@
 import { ensureDir, readJsonOrUndefined, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
 import { homePaths, sessionPath } from "../store/paths.ts";
 import { withLock } from "../store/lock.ts";
-import { isAlive, startTimeOf } from "../runtime/procfs.ts";
+import { isAlive, startTimeOf } from "../proc/procfs.ts";
 
 /** What we keep per host session. */
 export interface SessionRecord {

@@ -5,7 +5,7 @@
  */
 import { readSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { emit } from "./events.ts";
-import { killTree } from "./kill_tree.ts";
+import { killTree } from "../proc/kill_tree.ts";
 
 /** Cancels task `id`. Resolves false when it had already ended. */
 export async function cancelTask(

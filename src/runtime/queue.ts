@@ -16,7 +16,7 @@ import {
   trySpec,
   updateState,
 } from "../store/tasks.ts";
-import { isAlive, startTimeOf } from "./procfs.ts";
+import { isAlive, startTimeOf } from "../proc/procfs.ts";
 
 /** Workers running at once when config sets no `limits.max_concurrent`. */
 export const DEFAULT_MAX_CONCURRENT = 8;

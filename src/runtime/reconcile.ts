@@ -9,7 +9,7 @@ import { taskPaths } from "../store/paths.ts";
 import { readTextOrUndefined } from "../store/fsx.ts";
 import { readSpec, readState, type TaskState, TERMINAL } from "../store/tasks.ts";
 import { finalizeTask } from "./finalize.ts";
-import { isAlive } from "./procfs.ts";
+import { isAlive } from "../proc/procfs.ts";
 
 /** How long a task may sit in `starting` before its supervisor is presumed lost. */
 export const START_GRACE_MS = 30_000;

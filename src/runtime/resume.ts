@@ -12,8 +12,8 @@ import { writeAtomic } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readSpec, readState, updateState } from "../store/tasks.ts";
 import { emit } from "./events.ts";
-import { isAlive } from "./procfs.ts";
-import { spawnDetached } from "./spawn.ts";
+import { isAlive } from "../proc/procfs.ts";
+import { spawnDetached } from "../proc/spawn.ts";
 
 /** The message a resumed worker gets. */
 export function resumeMessage(planPath: string, answer?: string): string {

@@ -15,7 +15,7 @@ import { ensureDir, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
 import { homePaths, taskPaths } from "../store/paths.ts";
 import type { TaskSpec, TaskState } from "../store/tasks.ts";
 import { emit } from "./events.ts";
-import { spawnDetached } from "./spawn.ts";
+import { spawnDetached } from "../proc/spawn.ts";
 import { projectOf } from "../store/project.ts";
 import { finalizeTask } from "./finalize.ts";
 import { createWorktree, type Worktree } from "./worktree.ts";

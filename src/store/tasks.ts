@@ -5,7 +5,7 @@
  * @module
  */
 import { NotFoundError } from "../errors.ts";
-import type { Tier } from "../config/schema.ts";
+import type { Tier } from "../tier.ts";
 import { listDir, readJsonSyncOrUndefined, writeJsonAtomic } from "./fsx.ts";
 import { homePaths, taskPaths } from "./paths.ts";
 import { withLock } from "./lock.ts";

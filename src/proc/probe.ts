@@ -7,7 +7,7 @@
  * timeout the whole group and its descendants get SIGKILL.
  * @module
  */
-import { collectTree } from "../runtime/kill_tree.ts";
+import { collectTree } from "./kill_tree.ts";
 
 /** What a probe saw. */
 export interface ProbeResult {
