@@ -6,8 +6,9 @@
  * worker must be allowed to touch whatever its tier.
  * @module
  */
+import { ConfigError } from "../errors.ts";
 import type { LaunchInput } from "./types.ts";
-import type { TierVars } from "./tiers.ts";
+import type { TierFlags, TierMapping, TierVars } from "./tiers.ts";
 
 /** The executable: `backends.X.bin` when set, else the CLI's usual name on PATH. */
 export function executable(input: LaunchInput, defaultBin: string): string {
@@ -40,4 +41,11 @@ export function tierVars(input: LaunchInput): TierVars {
   const taskDir = input.home ? `${input.home}/tasks/${input.spec.id}` : dirname(input.promptFile);
   const home = input.home ?? dirname(dirname(taskDir));
   return { bin: input.bin ?? "dispatch", taskDir, home, taskId: input.spec.id };
+}
+
+/** This launch's tier flags from the CLI's mapping; a tier the CLI cannot honour is a ConfigError. */
+export function tierFor(tiers: TierMapping, input: LaunchInput): TierFlags {
+  const flags = tiers[input.tier](tierVars(input));
+  if (flags.unsupported) throw new ConfigError(flags.unsupported);
+  return flags;
 }

@@ -1,26 +1,66 @@
 /**
- * From a configured backend to the adapter that runs it. Adapters load on
- * demand: a command or a supervisor needs one, and importing all eight cost
- * every `dispatch start` ~7 ms.
+ * The one list of worker CLIs, and from a configured backend to the adapter
+ * that runs it. Each CLI is a folder (`src/backends/<cli>/`) whose profile
+ * is listed here once; the CLI names, the built-in backends, discovery, the
+ * doctor and the tier table all derive from this list, in its order (the
+ * order models appear in a first config.yaml, and the preference for its
+ * default). Adapters load on demand: a command or a supervisor needs one,
+ * and importing all eight cost every `dispatch start` ~7 ms.
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { adapterType } from "../config/backend_type.ts";
 import type { BackendConfig, Config } from "../config/schema.ts";
+import type { CliProfile } from "./profile.ts";
 import type { BackendAdapter } from "./types.ts";
+import { claudeProfile } from "./claude/profile.ts";
+import { codexProfile } from "./codex/profile.ts";
+import { cursorProfile } from "./cursor/profile.ts";
+import { geminiProfile } from "./gemini/profile.ts";
+import { opencodeProfile } from "./opencode/profile.ts";
+import { qwenProfile } from "./qwen/profile.ts";
 
-const LOADERS: Record<string, () => Promise<BackendAdapter>> = {
-  command: async () => (await import("./command.ts")).commandBackend,
-  scripted: async () => (await import("./scripted.ts")).scriptedBackend,
-  claude: async () => (await import("./claude.ts")).claudeBackend,
-  codex: async () => (await import("./codex.ts")).codexBackend,
-  cursor: async () => (await import("./cursor.ts")).cursorBackend,
-  gemini: async () => (await import("./gemini.ts")).geminiBackend,
-  opencode: async () => (await import("./opencode.ts")).opencodeBackend,
-  qwen: async () => (await import("./qwen.ts")).qwenBackend,
+const PROFILES = {
+  claude: claudeProfile,
+  codex: codexProfile,
+  gemini: geminiProfile,
+  cursor: cursorProfile,
+  opencode: opencodeProfile,
+  qwen: qwenProfile,
+} as const satisfies Record<string, CliProfile>;
+
+export { adapterType };
+
+/** The worker CLIs with an adapter. */
+export type CliName = keyof typeof PROFILES;
+
+/** Every CLI with an adapter, in the registry's order. */
+export const CLI_NAMES: readonly CliName[] = Object.keys(PROFILES) as CliName[];
+
+/** Every CLI's profile, in the registry's order. */
+export const CLI_PROFILES: readonly CliProfile[] = Object.values(PROFILES);
+
+/** The profile of a CLI with an adapter. */
+export function cliProfile(name: CliName): CliProfile {
+  return PROFILES[name];
+}
+
+/** The profile of adapter type `type`, when it is a worker CLI's. */
+export function profileOf(type: string): CliProfile | undefined {
+  return CLI_PROFILES.find((p) => p.name === type);
+}
+
+/** The adapters that are not a worker CLI: a user's shell command, and the built-in scripted worker. */
+const OTHER_ADAPTERS: Record<string, () => Promise<BackendAdapter>> = {
+  command: async () => (await import("./command/adapter.ts")).commandBackend,
+  scripted: async () => (await import("./scripted/adapter.ts")).scriptedBackend,
 };
 
+/** Every adapter type, the shell-command one first. */
+const ADAPTER_TYPES: readonly string[] = [...Object.keys(OTHER_ADAPTERS), ...[...CLI_NAMES].sort()];
+
 /** Adapter types that need no `backends:` entry (every adapter but the shell-command one). */
-export const BUILTIN_BACKENDS: readonly string[] = Object.keys(LOADERS).filter((t) => t !== "command");
+export const BUILTIN_BACKENDS: readonly string[] = ADAPTER_TYPES.filter((t) => t !== "command");
 
 /** The backend's config entry (empty for a built-in used without one). */
 export function backendConfig(config: Config, name: string): BackendConfig {
@@ -29,13 +69,12 @@ export function backendConfig(config: Config, name: string): BackendConfig {
 
 /** Which adapter runs backend `name`. */
 export function adapterFor(config: Config, name: string): Promise<BackendAdapter> {
-  const entry = backendConfig(config, name);
-  const type = entry.type ?? (entry.command ? "command" : name);
-  const load = LOADERS[type];
+  const type = adapterType(name, backendConfig(config, name));
+  const load = OTHER_ADAPTERS[type] ?? profileOf(type)?.adapter;
   if (!load) {
     return Promise.reject(
       new ConfigError(
-        `Unknown backend type: '${type}' for backend '${name}' (known: ${Object.keys(LOADERS).join(", ")})`,
+        `Unknown backend type: '${type}' for backend '${name}' (known: ${ADAPTER_TYPES.join(", ")})`,
       ),
     );
   }

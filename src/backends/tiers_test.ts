@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { TIERS } from "../config/schema.ts";
+import { CLI_NAMES } from "./registry.ts";
 import {
-  CLI_NAMES,
   renderTier,
   TIER_PLACEHOLDERS,
   TIER_TABLE,

@@ -6,7 +6,7 @@
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { homePaths } from "../store/paths.ts";
-import { loadConfig } from "../config/load.ts";
+import { editConfig, loadConfig } from "../backends/config_file.ts";
 import { isTier, type Tier } from "../tier.ts";
 import { parseFlags } from "./args.ts";
 
@@ -78,7 +78,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
 
   switch (sub) {
     case "init": {
-      const { initConfig } = await import("../config/init.ts");
+      const { initConfig } = await import("../models/first_run.ts");
       const r = await initConfig(ctx);
       if (!r.written) {
         ctx.stdout(
@@ -130,7 +130,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     default:
       change = edit.removeName(name);
   }
-  const r = await edit.editConfig(ctx.home, change);
+  const r = await editConfig(ctx.home, change);
   ctx.stdout(
     r.changed ? `${r.message}. Saved ${r.path} (previous version: ${r.backup}).\n` : `${r.message}.\n`,
   );

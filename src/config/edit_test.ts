@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { parseDocument } from "yaml";
 import { InputError, NotFoundError } from "../errors.ts";
 import { testCtx } from "../../test/config_helpers.ts";
-import { addModel, backupPath, type Edit, editConfig, removeName, setAlias, setDefault } from "./edit.ts";
-import { importParsers, loadConfig, parseConfig } from "./load.ts";
+import { addModel, backupPath, type Edit, removeName, setAlias, setDefault } from "./edit.ts";
+import { editConfig, importParsers, loadConfig, parseConfig } from "../backends/config_file.ts";
+import { BUILTIN_BACKENDS } from "../backends/registry.ts";
 
 /** The example config of the earlier dispatch (skills/dispatch/references/config-example.yaml). */
 const SEED = `# ~/.dispatch/config.yaml
@@ -57,7 +58,8 @@ aliases:
 /** Applies an edit to text the way editConfig does, without files. */
 async function apply(text: string, edit: Edit): Promise<string> {
   const parsers = await importParsers();
-  const out = edit({ text, doc: parseDocument(text), config: parseConfig(text, "before", parsers) }).text;
+  const config = parseConfig(text, "before", parsers);
+  const out = edit({ text, doc: parseDocument(text), config, builtins: BUILTIN_BACKENDS }).text;
   parseConfig(out, "after", parsers); // always valid
   return out;
 }

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { ConfigError, NotFoundError } from "../errors.ts";
 import { testCtx } from "../../test/config_helpers.ts";
 import { adapterFor } from "../backends/registry.ts";
-import { loadConfig } from "./load.ts";
-import { resolveModel } from "./resolve.ts";
+import { loadConfig } from "../backends/config_file.ts";
+import { resolveModel } from "../models/resolve.ts";
 
 /**
  * The example config.yaml of the earlier dispatch, verbatim
