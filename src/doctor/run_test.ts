@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { fakeClis, REAL_CLIS, testCtx } from "../../test/config_helpers.ts";
 import { runDoctor } from "./run.ts";
 import { type BackendReport, renderDoctor } from "./report.ts";
-import { headlessFlags, helpHasFlag } from "./headless_flags.ts";
-import { commandExecutable } from "../backends/command/executable.ts";
+import { headlessFlags } from "./headless_flags.ts";
 import { claudeProfile } from "../backends/claude/profile.ts";
 import { geminiProfile } from "../backends/gemini/profile.ts";
 import { opencodeProfile } from "../backends/opencode/profile.ts";
@@ -216,22 +215,4 @@ backends:
   } finally {
     await ctx.cleanup();
   }
-});
-
-Deno.test("commandExecutable: the program a shell string runs, past env and assignments", () => {
-  assert.equal(commandExecutable("env -u CLAUDE_CODE_ENTRYPOINT -u CLAUDECODE claude -p"), "claude");
-  assert.equal(commandExecutable("FOO=1 BAR=2 exec /opt/bin/codex exec --json"), "/opt/bin/codex");
-  assert.equal(commandExecutable('env -i HOME="$HOME" nice -n 5 agent -p'), "agent");
-  assert.equal(commandExecutable("$(which claude) -p"), undefined);
-  assert.equal(commandExecutable(""), undefined);
-});
-
-Deno.test("helpHasFlag: listed flags only, not prefixes of longer ones", () => {
-  const help =
-    "  -p, --print   print\n  --output-format <f>\n  --allowedTools, --allowed-tools <t...>\n  [--resume=<id>]";
-  for (const f of ["--print", "--output-format", "--allowed-tools", "--allowedTools", "--resume"]) {
-    assert.equal(helpHasFlag(help, f), true, f);
-  }
-  assert.equal(helpHasFlag(help, "--output"), false);
-  assert.equal(helpHasFlag(help, "--allowed"), false);
 });
