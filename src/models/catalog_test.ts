@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { catalogNames, readCatalog, writeCatalog } from "./catalog.ts";
 import { CATALOG } from "./resolve_fixtures.ts";
+import { tempDir } from "../../test/temp_dir.ts";
 
 Deno.test("catalogNames: installed CLIs' models and the bare names of provider/model ids", () => {
   const names = catalogNames(CATALOG);
@@ -9,14 +10,11 @@ Deno.test("catalogNames: installed CLIs' models and the bare names of provider/m
 });
 
 Deno.test("readCatalog/writeCatalog: round trip; a corrupt cache reads as none", async () => {
-  const home = await Deno.makeTempDir();
-  try {
-    assert.equal(await readCatalog(home), undefined);
-    await writeCatalog(home, CATALOG);
-    assert.deepEqual(await readCatalog(home), CATALOG);
-    await Deno.writeTextFile(`${home}/.models.cache.json`, "{not json");
-    assert.equal(await readCatalog(home), undefined);
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
+  await using homeDir = await tempDir();
+  const home = homeDir.path;
+  assert.equal(await readCatalog(home), undefined);
+  await writeCatalog(home, CATALOG);
+  assert.deepEqual(await readCatalog(home), CATALOG);
+  await Deno.writeTextFile(`${home}/.models.cache.json`, "{not json");
+  assert.equal(await readCatalog(home), undefined);
 });

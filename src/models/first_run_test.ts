@@ -4,6 +4,7 @@ import type { Catalog } from "./catalog.ts";
 import { chooseDefault, initConfig, initialConfigText } from "./first_run.ts";
 import { importParsers, loadConfig, parseConfig } from "../backends/config_file.ts";
 import type { ProbeRunner } from "../proc/probe.ts";
+import { scoped } from "../config/test_scope.ts";
 
 const CATALOG: Catalog = {
   version: 1,
@@ -91,8 +92,8 @@ Deno.test("chooseDefault: the most preferred detected CLI's first own model", ()
 });
 
 Deno.test("initConfig: discovers, writes config.yaml (0600) and the catalog cache", async () => {
-  const fake = await fakeClis({ claude: "exit 0", codex: "exit 0" });
-  const ctx = await testCtx({ path: [fake.dir] });
+  await using fake = scoped(await fakeClis({ claude: "exit 0", codex: "exit 0" }));
+  await using ctx = scoped(await testCtx({ path: [fake.dir] }));
   const runner: ProbeRunner = () =>
     Promise.resolve({
       code: 0,
@@ -102,50 +103,36 @@ Deno.test("initConfig: discovers, writes config.yaml (0600) and the catalog cach
       notFound: false,
       ms: 1,
     });
-  try {
-    const r = await initConfig(ctx, { runner });
-    assert.equal(r.written, true);
-    assert.deepEqual(r.found, ["claude", "codex"]);
-    assert.equal(r.models, 6); // opus sonnet haiku fable gpt-5.5 scripted
-    const config = await loadConfig(ctx.home);
-    assert.deepEqual(Object.keys(config.backends), ["claude", "codex", "scripted"]);
-    assert.equal(config.models["gpt-5.5"]!.backend, "codex");
-    assert.equal((await Deno.stat(r.path)).mode! & 0o777, 0o600);
-    assert.ok(await Deno.stat(`${ctx.home}/.models.cache.json`));
-  } finally {
-    await ctx.cleanup();
-    await fake.cleanup();
-  }
+  const r = await initConfig(ctx, { runner });
+  assert.equal(r.written, true);
+  assert.deepEqual(r.found, ["claude", "codex"]);
+  assert.equal(r.models, 6); // opus sonnet haiku fable gpt-5.5 scripted
+  const config = await loadConfig(ctx.home);
+  assert.deepEqual(Object.keys(config.backends), ["claude", "codex", "scripted"]);
+  assert.equal(config.models["gpt-5.5"]!.backend, "codex");
+  assert.equal((await Deno.stat(r.path)).mode! & 0o777, 0o600);
+  assert.ok(await Deno.stat(`${ctx.home}/.models.cache.json`));
 });
 
 Deno.test("initConfig: never overwrites an existing file, and does not even run discovery", async () => {
-  const ctx = await testCtx();
+  await using ctx = scoped(await testCtx());
   let probes = 0;
   const runner: ProbeRunner = () => {
     probes++;
     throw new Error("must not run");
   };
-  try {
-    await Deno.writeTextFile(`${ctx.home}/config.yaml`, "# mine\nmodels: {}\n");
-    const r = await initConfig(ctx, { runner });
-    assert.equal(r.written, false);
-    assert.equal(await Deno.readTextFile(`${ctx.home}/config.yaml`), "# mine\nmodels: {}\n");
-    assert.equal(probes, 0);
-  } finally {
-    await ctx.cleanup();
-  }
+  await Deno.writeTextFile(`${ctx.home}/config.yaml`, "# mine\nmodels: {}\n");
+  const r = await initConfig(ctx, { runner });
+  assert.equal(r.written, false);
+  assert.equal(await Deno.readTextFile(`${ctx.home}/config.yaml`), "# mine\nmodels: {}\n");
+  assert.equal(probes, 0);
 });
 
 Deno.test("initConfig: two first runs at once write one complete file", async () => {
-  const fake = await fakeClis({ claude: "exit 0" });
-  const ctx = await testCtx({ path: [fake.dir] });
-  try {
-    const results = await Promise.all([initConfig(ctx), initConfig(ctx), initConfig(ctx)]);
-    assert.equal(results.filter((r) => r.written).length, 1);
-    const config = await loadConfig(ctx.home);
-    assert.equal(config.default, "opus");
-  } finally {
-    await ctx.cleanup();
-    await fake.cleanup();
-  }
+  await using fake = scoped(await fakeClis({ claude: "exit 0" }));
+  await using ctx = scoped(await testCtx({ path: [fake.dir] }));
+  const results = await Promise.all([initConfig(ctx), initConfig(ctx), initConfig(ctx)]);
+  assert.equal(results.filter((r) => r.written).length, 1);
+  const config = await loadConfig(ctx.home);
+  assert.equal(config.default, "opus");
 });
