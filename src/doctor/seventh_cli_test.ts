@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { fakeClis, testCtx } from "../../test/config_helpers.ts";
-import { executable, extraArgs, tierFor } from "../backends/launch_common.ts";
+import { cliLaunch, executable } from "../backends/launch_common.ts";
 import type { CliProfile } from "../backends/profile.ts";
 import { BUILTIN_BACKENDS, CLI_PROFILES } from "../backends/registry.ts";
 import { type TierMapping, tierTableMarkdown } from "../backends/tiers.ts";
@@ -26,19 +26,9 @@ const fakeTiers: TierMapping = {
 };
 
 function build(input: LaunchInput, extra: string[]): LaunchSpec {
-  const tier = tierFor(fakeTiers, input);
-  return {
-    argv: [
-      executable(input, "fakecli"),
-      "--headless",
-      "-m",
-      input.spec.modelId,
-      ...tier.args,
-      ...extra,
-      ...extraArgs(input),
-    ],
-    stdin: "prompt",
-  };
+  return cliLaunch(input, fakeTiers, [executable(input, "fakecli"), "--headless", "-m", input.spec.modelId], {
+    extra,
+  });
 }
 
 const fakeAdapter: BackendAdapter = {

@@ -3,6 +3,7 @@ import { InputError } from "../errors.ts";
 import type { Catalog } from "./catalog.ts";
 import { resolveRequest } from "./resolve_request.ts";
 import { CATALOG, cli, config, CONFIG_TEXT, discovery, resolve } from "./resolve_fixtures.ts";
+import { EARLIER_EXAMPLE } from "../config/earlier_example.ts";
 
 Deno.test("resolveRequest: negated names are reported, in order, but never chosen", async () => {
   const r = await resolve("use sonnet, not opus");
@@ -155,19 +156,7 @@ Deno.test("resolveRequest: no default and nothing named is an error that says ho
 });
 
 Deno.test("resolveRequest: an earlier dispatch's config (command backends) resolves by backend name", async () => {
-  const c = await config(`
-default: opus
-backends:
-  claude:
-    command: >
-      env -u CLAUDE_CODE_ENTRYPOINT -u CLAUDECODE
-      claude -p --dangerously-skip-permissions
-  cursor:
-    command: agent -p --force
-models:
-  opus: { backend: claude }
-  gpt-5.3-codex: { backend: cursor }
-`);
+  const c = await config(EARLIER_EXAMPLE);
   const r = await resolveRequest("use claude-sonnet-4-6 here", c, discovery());
   // the claude CLI takes it; the config's backend for the claude CLI is the one named claude
   assert.deepEqual(r.additions, [{ name: "claude-sonnet-4-6", backend: "claude", how: "accepted" }]);

@@ -15,7 +15,7 @@
  */
 import type { Event } from "../jsonl.ts";
 import { arr, num, obj, oneLine, parseLog, str, sum } from "../jsonl.ts";
-import { executable, extraArgs, mergedEnv, tierFor } from "../launch_common.ts";
+import { cliLaunch, executable } from "../launch_common.ts";
 import { isRateLimitStatus, looksRateLimited } from "../rate_limit.ts";
 import { CLAUDE_NESTING_ENV } from "./nesting_env.ts";
 import { claudeTiers } from "./tiers.ts";
@@ -23,24 +23,10 @@ import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport 
 import { roundCost, usageSince } from "../usage_delta.ts";
 
 function build(input: LaunchInput, extra: string[]): LaunchSpec {
-  const tier = tierFor(claudeTiers, input);
+  const head = [executable(input, "claude"), "-p", "--output-format", "stream-json", "--verbose"];
   return {
-    argv: [
-      executable(input, "claude"),
-      "-p",
-      "--output-format",
-      "stream-json",
-      "--verbose",
-      "--model",
-      input.spec.modelId,
-      ...tier.args,
-      ...extra,
-      ...extraArgs(input),
-    ],
-    env: mergedEnv(input, tier.env),
+    ...cliLaunch(input, claudeTiers, [...head, "--model", input.spec.modelId], { extra }),
     unsetEnv: [...CLAUDE_NESTING_ENV],
-    stdin: "prompt",
-    ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
   };
 }
 

@@ -17,34 +17,23 @@
 import type { Usage } from "../../store/tasks.ts";
 import type { Event } from "../jsonl.ts";
 import { num, obj, oneLine, parseLog, str } from "../jsonl.ts";
-import { executable, extraArgs, mergedEnv, tierFor } from "../launch_common.ts";
+import { cliLaunch, executable } from "../launch_common.ts";
 import { looksRateLimited } from "../rate_limit.ts";
 import { codexTiers } from "./tiers.ts";
 import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport } from "../types.ts";
 import { usageSince } from "../usage_delta.ts";
 
 function build(input: LaunchInput, resume?: string): LaunchSpec {
-  const tier = tierFor(codexTiers, input);
-  return {
-    argv: [
-      executable(input, "codex"),
-      "exec",
-      ...(resume ? ["resume"] : []),
-      "--json",
-      "--skip-git-repo-check",
-      "-m",
-      input.spec.modelId,
-      "-c",
-      "allow_login_shell=false",
-      ...tier.args,
-      ...extraArgs(input),
-      ...(resume ? [resume] : []),
-      "-", // the prompt (or the resume message) comes on stdin
-    ],
-    env: mergedEnv(input, tier.env),
-    stdin: "prompt",
-    ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
-  };
+  const head = [
+    executable(input, "codex"),
+    "exec",
+    ...(resume ? ["resume"] : []),
+    "--json",
+    "--skip-git-repo-check",
+  ];
+  return cliLaunch(input, codexTiers, [...head, "-m", input.spec.modelId, "-c", "allow_login_shell=false"], {
+    end: [...(resume ? [resume] : []), "-"], // the prompt (or the resume message) comes on stdin
+  });
 }
 
 /** The thread id and the last running total per thread, in the order the events came. */

@@ -16,32 +16,22 @@
  * @module
  */
 import { num, obj, oneLine, parseLog, str, sum } from "../jsonl.ts";
-import { executable, extraArgs, mergedEnv, tierFor } from "../launch_common.ts";
+import { cliLaunch, executable } from "../launch_common.ts";
 import { looksRateLimited } from "../rate_limit.ts";
 import { cursorTiers } from "./tiers.ts";
 import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport } from "../types.ts";
 
 function build(input: LaunchInput, extra: string[]): LaunchSpec {
-  const tier = tierFor(cursorTiers, input);
-  return {
-    argv: [
-      executable(input, "agent"),
-      "-p",
-      "--output-format",
-      "stream-json",
-      "--trust",
-      "--workspace",
-      input.spec.cwd,
-      "--model",
-      input.spec.modelId,
-      ...tier.args,
-      ...extra,
-      ...extraArgs(input),
-    ],
-    env: mergedEnv(input, tier.env),
-    stdin: "prompt",
-    ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
-  };
+  const head = [executable(input, "agent"), "-p", "--output-format", "stream-json", "--trust"];
+  return cliLaunch(input, cursorTiers, [
+    ...head,
+    "--workspace",
+    input.spec.cwd,
+    "--model",
+    input.spec.modelId,
+  ], {
+    extra,
+  });
 }
 
 /** Reads one `agent -p --output-format stream-json` run. */

@@ -15,30 +15,14 @@
  */
 import type { Event } from "../jsonl.ts";
 import { num, obj, oneLine, parseLog, str } from "../jsonl.ts";
-import { executable, extraArgs, mergedEnv, tierFor } from "../launch_common.ts";
+import { cliLaunch, executable } from "../launch_common.ts";
 import { isRateLimitStatus, looksRateLimited } from "../rate_limit.ts";
 import { geminiTiers } from "./tiers.ts";
 import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport } from "../types.ts";
 
 function build(input: LaunchInput, extra: string[]): LaunchSpec {
-  const tier = tierFor(geminiTiers, input);
-  return {
-    argv: [
-      executable(input, "gemini"),
-      "-m",
-      input.spec.modelId,
-      "-o",
-      "stream-json",
-      "--skip-trust",
-      ...tier.args,
-      ...extra,
-      ...extraArgs(input),
-    ],
-    env: mergedEnv(input, { GEMINI_CLI_NO_RELAUNCH: "true", ...tier.env }),
-    stdin: "prompt",
-    ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
-    ...(tier.files ? { files: tier.files } : {}),
-  };
+  const head = [executable(input, "gemini"), "-m", input.spec.modelId, "-o", "stream-json", "--skip-trust"];
+  return cliLaunch(input, geminiTiers, head, { extra, env: { GEMINI_CLI_NO_RELAUNCH: "true" } });
 }
 
 /**

@@ -14,30 +14,15 @@
  */
 import type { Event } from "../jsonl.ts";
 import { num, obj, oneLine, parseLog, str, sum } from "../jsonl.ts";
-import { executable, extraArgs, mergedEnv, tierFor } from "../launch_common.ts";
+import { cliLaunch, executable } from "../launch_common.ts";
 import { isRateLimitStatus, looksRateLimited } from "../rate_limit.ts";
 import { opencodeTiers } from "./tiers.ts";
 import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport } from "../types.ts";
 import { roundCost } from "../usage_delta.ts";
 
 function build(input: LaunchInput, extra: string[]): LaunchSpec {
-  const tier = tierFor(opencodeTiers, input);
-  return {
-    argv: [
-      executable(input, "opencode"),
-      "run",
-      "--format",
-      "json",
-      "-m",
-      input.spec.modelId,
-      ...tier.args,
-      ...extra,
-      ...extraArgs(input),
-    ],
-    env: mergedEnv(input, tier.env),
-    stdin: "prompt",
-    ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
-  };
+  const head = [executable(input, "opencode"), "run", "--format", "json", "-m", input.spec.modelId];
+  return cliLaunch(input, opencodeTiers, head, { extra });
 }
 
 /**

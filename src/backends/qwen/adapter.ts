@@ -17,29 +17,15 @@
 import type { Usage } from "../../store/tasks.ts";
 import type { Event } from "../jsonl.ts";
 import { arr, num, obj, oneLine, parseLog, str } from "../jsonl.ts";
-import { executable, extraArgs, mergedEnv, tierFor } from "../launch_common.ts";
+import { cliLaunch, executable } from "../launch_common.ts";
 import { looksRateLimited } from "../rate_limit.ts";
 import { qwenTiers } from "./tiers.ts";
 import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport } from "../types.ts";
 import { usageSince } from "../usage_delta.ts";
 
 function build(input: LaunchInput, extra: string[]): LaunchSpec {
-  const tier = tierFor(qwenTiers, input);
-  return {
-    argv: [
-      executable(input, "qwen"),
-      "-m",
-      input.spec.modelId,
-      "-o",
-      "stream-json",
-      ...tier.args,
-      ...extra,
-      ...extraArgs(input),
-    ],
-    env: mergedEnv(input, { QWEN_CODE_NO_RELAUNCH: "true", ...tier.env }),
-    stdin: "prompt",
-    ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
-  };
+  const head = [executable(input, "qwen"), "-m", input.spec.modelId, "-o", "stream-json"];
+  return cliLaunch(input, qwenTiers, head, { extra, env: { QWEN_CODE_NO_RELAUNCH: "true" } });
 }
 
 function sessionOf(events: Event[]): string | undefined {
