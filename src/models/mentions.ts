@@ -88,6 +88,110 @@ function isPlain(name: string): boolean {
   return /^[a-z]+$/i.test(name);
 }
 
+/** A request's tokens and what stands around each. */
+interface View {
+  text: string;
+  tokens: Token[];
+  /** The text between token i-1 and token i. */
+  gapBefore(i: number): string;
+  /** Token i-1 when no clause break (nor comma, with `commas`) stands between. */
+  prev(i: number, commas?: boolean): Token | undefined;
+  prevAdjacent(i: number): Token | undefined;
+  nextAdjacent(i: number): Token | undefined;
+  clauseStart(i: number): boolean;
+  /** The word that negates token i ("not", "instead", "from"...), if one does. */
+  negator(i: number): string | undefined;
+}
+
+function viewOf(text: string): View {
+  const tokens = tokenize(text);
+  const gapBefore = (i: number) => text.slice(i > 0 ? tokens[i - 1]!.end : 0, tokens[i]!.index);
+  const prev = (i: number, commas = true): Token | undefined =>
+    i > 0 && !breaksClause(gapBefore(i), commas) ? tokens[i - 1] : undefined;
+  return {
+    text,
+    tokens,
+    gapBefore,
+    prev,
+    prevAdjacent: (i) => i > 0 && adjacentGap(gapBefore(i)) ? tokens[i - 1] : undefined,
+    nextAdjacent: (i) => i + 1 < tokens.length && adjacentGap(gapBefore(i + 1)) ? tokens[i + 1] : undefined,
+    clauseStart: (i) => i === 0 || breaksClause(gapBefore(i), true),
+    negator: (i) => {
+      let j = i;
+      for (let steps = 0; steps < 4; steps++) {
+        const p = prev(j);
+        if (!p) return undefined;
+        if (NEGATORS.has(p.lower)) return p.lower === "don" ? "don't" : p.lower;
+        if (!NEGATION_FILLER.has(p.lower)) return undefined;
+        j--;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The word before token i, within `reach` tokens and the clause, that is in `words`. */
+function findBack(v: View, i: number, reach: number, words: Set<string>): string | undefined {
+  for (let j = i - 2; j >= Math.max(0, i - reach); j--) {
+    if (breaksClause(v.gapBefore(j + 1), false)) break;
+    if (words.has(v.tokens[j]!.lower)) return v.tokens[j]!.lower;
+  }
+  return undefined;
+}
+
+/**
+ * Why the plain word at token i (`opus`, `codex`) is used as a name, or
+ * undefined when it is not; `listing` when an earlier name in the sentence counted.
+ */
+function plainWordWhy(
+  v: View,
+  i: number,
+  kind: MentionKind,
+  backendWords: Set<string>,
+  listing: boolean,
+): string | undefined {
+  const t = v.tokens[i]!;
+  const before = v.prevAdjacent(i);
+  const after = v.nextAdjacent(i);
+  if (after && PLAIN_NOUN_FOLLOWERS.has(after.lower)) return undefined;
+  if (before && CREATION_VERBS.has(before.lower)) return undefined;
+  if (v.text[t.end] === "'" && /^'s\b/.test(v.text.slice(t.end)) && kind !== "backend") return undefined;
+  let why: string | undefined;
+  if (v.text[t.index - 1] === "@") why = "addressed with '@'";
+  else if (after && NOUNS_AFTER.has(after.lower)) why = `before '${after.lower}'`;
+  else if (before && DETERMINERS.has(before.lower)) return undefined;
+  else if (before && TRIGGERS.has(before.lower) && !(kind === "backend" && before.lower === "with")) {
+    why = `after '${before.lower}'`;
+  } else if (before && kind !== "backend" && backendWords.has(before.lower)) {
+    // "use claude sonnet", "gemini gemini-2.5-pro": the CLI's name, then the model's
+    why = `after '${before.lower}'`;
+  } else if (before && WANT_VERBS.has(before.lower) && after?.lower === "to") {
+    // "I'd like sonnet to handle this", "we need opus to review"
+    why = `after '${before.lower} ... to'`;
+  } else if (before?.lower === "to") {
+    const verb = findBack(v, i, 8, HANDOVER);
+    if (verb) why = `after '${verb} ... to'`;
+  } else if (before?.lower === "on") {
+    // "run it on sonnet", "do this on haiku"
+    const verb = findBack(v, i, 5, RUN_VERBS);
+    if (verb) why = `after '${verb} ... on'`;
+  } else if (
+    after?.lower === "to" && (v.clauseStart(i) || (before && CONJUNCTIONS.has(before.lower))) &&
+    i + 2 < v.tokens.length
+  ) {
+    why = "before 'to <task>'";
+  }
+  if (
+    !why && listing &&
+    ((before && CONJUNCTIONS.has(before.lower)) || (i > 0 && /^\s*,\s*$/.test(v.gapBefore(i))))
+  ) {
+    why = "listed with an earlier name";
+  }
+  // "not opus", "instead of sonnet", "switch from opus": named, to be excluded
+  const neg = v.negator(i);
+  return why ?? (neg ? `after '${neg}'` : undefined);
+}
+
 /** Finds the mentions in `text`, in order. */
 export function scanMentions(text: string, vocab: Vocabulary): Mention[] {
   const lookup = new Map<string, { kind: MentionKind; name: string }>();
@@ -98,35 +202,13 @@ export function scanMentions(text: string, vocab: Vocabulary): Mention[] {
   for (const n of vocab.aliases) lookup.set(n.toLowerCase(), { kind: "alias", name: n });
 
   const backendWords = new Set(vocab.backends.map((b) => b.toLowerCase()));
-  const tokens = tokenize(text);
-  const gapBefore = (i: number) => text.slice(i > 0 ? tokens[i - 1]!.end : 0, tokens[i]!.index);
-  const prev = (i: number, commas = true): Token | undefined =>
-    i > 0 && !breaksClause(gapBefore(i), commas) ? tokens[i - 1] : undefined;
-  const prevAdjacent = (i: number): Token | undefined =>
-    i > 0 && adjacentGap(gapBefore(i)) ? tokens[i - 1] : undefined;
-  const nextAdjacent = (i: number): Token | undefined =>
-    i + 1 < tokens.length && adjacentGap(gapBefore(i + 1)) ? tokens[i + 1] : undefined;
-  const clauseStart = (i: number): boolean => i === 0 || breaksClause(gapBefore(i), true);
-
-  /** The word that negates token i ("not", "instead", "from"...), if one does. */
-  const negator = (i: number): string | undefined => {
-    let j = i;
-    for (let steps = 0; steps < 4; steps++) {
-      const p = prev(j);
-      if (!p) return undefined;
-      if (NEGATORS.has(p.lower)) return p.lower === "don" ? "don't" : p.lower;
-      if (!NEGATION_FILLER.has(p.lower)) return undefined;
-      j--;
-    }
-    return undefined;
-  };
-
+  const v = viewOf(text);
   const mentions: Mention[] = [];
   let sentenceHasMention = -1; // index of the sentence start of the last counted mention
   let sentenceStart = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (i > 0 && /[.!?;\n]/.test(gapBefore(i))) sentenceStart = i;
+  for (let i = 0; i < v.tokens.length; i++) {
+    const t = v.tokens[i]!;
+    if (i > 0 && /[.!?;\n]/.test(v.gapBefore(i))) sentenceStart = i;
     const charBefore = text[t.index - 1] ?? "";
     const charAfter = text[t.end] ?? "";
     if ("/\\~$".includes(charBefore) && charBefore !== "") continue; // a path: ./gpt-4, $HOME/opus
@@ -139,61 +221,15 @@ export function scanMentions(text: string, vocab: Vocabulary): Mention[] {
     if (!hit && isModelShaped(t.text)) hit = { kind: "unknown", name: t.text };
     if (!hit) continue;
 
-    const before = prevAdjacent(i);
-    const after = nextAdjacent(i);
     let why: string | undefined;
     if (!isPlain(t.text) && hit.kind !== "backend") {
+      const after = v.nextAdjacent(i);
       if (after && TOPIC_FOLLOWERS.has(after.lower)) continue;
       if (charAfter === "'" && /^'s\b/.test(text.slice(t.end))) continue; // "gpt-4's tokenizer"
       why = isModelShaped(t.text) ? "model-shaped" : "a configured name";
     } else {
       // a plain word: it must be used as a name
-      if (after && PLAIN_NOUN_FOLLOWERS.has(after.lower)) continue;
-      if (before && CREATION_VERBS.has(before.lower)) continue;
-      if (charAfter === "'" && /^'s\b/.test(text.slice(t.end)) && hit.kind !== "backend") continue;
-      if (charBefore === "@") why = "addressed with '@'";
-      else if (after && NOUNS_AFTER.has(after.lower)) why = `before '${after.lower}'`;
-      else if (before && DETERMINERS.has(before.lower)) continue;
-      else if (before && TRIGGERS.has(before.lower) && !(hit.kind === "backend" && before.lower === "with")) {
-        why = `after '${before.lower}'`;
-      } else if (before && hit.kind !== "backend" && backendWords.has(before.lower)) {
-        // "use claude sonnet", "gemini gemini-2.5-pro": the CLI's name, then the model's
-        why = `after '${before.lower}'`;
-      } else if (before && WANT_VERBS.has(before.lower) && after?.lower === "to") {
-        // "I'd like sonnet to handle this", "we need opus to review"
-        why = `after '${before.lower} ... to'`;
-      } else if (before?.lower === "to") {
-        for (let j = i - 2; j >= Math.max(0, i - 8); j--) {
-          if (breaksClause(gapBefore(j + 1), false)) break;
-          if (HANDOVER.has(tokens[j]!.lower)) {
-            why = `after '${tokens[j]!.lower} ... to'`;
-            break;
-          }
-        }
-      } else if (before?.lower === "on") {
-        // "run it on sonnet", "do this on haiku"
-        for (let j = i - 2; j >= Math.max(0, i - 5); j--) {
-          if (breaksClause(gapBefore(j + 1), false)) break;
-          if (RUN_VERBS.has(tokens[j]!.lower)) {
-            why = `after '${tokens[j]!.lower} ... on'`;
-            break;
-          }
-        }
-      } else if (
-        after?.lower === "to" && (clauseStart(i) || (before && CONJUNCTIONS.has(before.lower))) &&
-        i + 2 < tokens.length
-      ) {
-        why = "before 'to <task>'";
-      }
-      if (
-        !why && sentenceHasMention === sentenceStart &&
-        ((before && CONJUNCTIONS.has(before.lower)) || (i > 0 && /^\s*,\s*$/.test(gapBefore(i))))
-      ) {
-        why = "listed with an earlier name";
-      }
-      // "not opus", "instead of sonnet", "switch from opus": named, to be excluded
-      const neg = negator(i);
-      if (!why && neg) why = `after '${neg}'`;
+      why = plainWordWhy(v, i, hit.kind, backendWords, sentenceHasMention === sentenceStart);
       if (!why) continue;
     }
     mentions.push({
@@ -201,7 +237,7 @@ export function scanMentions(text: string, vocab: Vocabulary): Mention[] {
       index: t.index,
       kind: hit.kind,
       name: hit.name,
-      negated: negator(i) !== undefined,
+      negated: v.negator(i) !== undefined,
       why,
     });
     sentenceHasMention = sentenceStart;

@@ -13,7 +13,7 @@ import type { Config } from "../config/schema.ts";
 import { CLI_NAMES, CLI_PROFILES } from "../backends/registry.ts";
 import { type Catalog, catalogNames } from "./catalog.ts";
 import { backendNameFor, placeModel } from "./place.ts";
-import { type Mention, scanMentions } from "./mentions.ts";
+import { type Mention, scanMentions, type Vocabulary } from "./mentions.ts";
 import { available, type ResolvedModel, resolveModel } from "./resolve.ts";
 
 export type { ResolvedModel } from "./resolve.ts";
@@ -92,11 +92,11 @@ function resolveSafe(config: Config, name: string): ResolvedModel | undefined {
   }
 }
 
-/** Resolves a request's text to the model to run, discovering unknown names through `deps`. */
-export async function resolveRequest(text: string, config: Config, deps: ResolveDeps): Promise<Resolution> {
+/** The names a request may use: the config's models, aliases and backends, and names known elsewhere. */
+function vocabulary(config: Config, cached: Catalog | undefined): Vocabulary {
   const backendWords = new Set([...Object.keys(config.backends), ...CLI_NAMES]);
   backendWords.delete("scripted");
-  const mentions = scanMentions(text, {
+  return {
     models: Object.keys(config.models),
     aliases: Object.keys(config.aliases),
     backends: [...backendWords],
@@ -105,9 +105,52 @@ export async function resolveRequest(text: string, config: Config, deps: Resolve
       // `big-pickle` for a configured `opencode/big-pickle`
       ...Object.entries(config.models).flatMap(([k, m]) => [k, m.model ?? ""])
         .filter((id) => id.includes("/")).map((id) => id.slice(id.lastIndexOf("/") + 1)),
-      ...catalogNames(deps.cached),
+      ...catalogNames(cached),
     ].filter((n) => n !== "" && (!/^[a-z]+$/i.test(n) || PLAIN_MODEL_NAMES.includes(n))),
-  });
+  };
+}
+
+/**
+ * The answer from the resolved mentions: the last one not negated, else the
+ * default (to be confirmed); an unresolved choice or no default is an error.
+ */
+function conclude(
+  config: Config,
+  results: ResolvedMention[],
+  additions: Addition[],
+  discovered: Catalog | undefined,
+): Resolution {
+  const chosen = [...results].reverse().find((r) => !r.negated);
+  const rest = {
+    mentions: results,
+    additions: additions.filter((a) => results.some((r) => r.added && r.name === a.name)),
+    ...(discovered ? { discovered } : {}),
+  };
+  if (chosen) {
+    if (!chosen.resolved) {
+      throw new InputError(
+        `Unknown model: '${chosen.text}' (available: ${available(config)}${
+          additions.length ? `, ${additions.map((a) => a.name).join(", ")}` : ""
+        }; ${chosen.error}: see 'dispatch models')`,
+      );
+    }
+    const choice = chosen.resolved.alias ?? chosen.resolved.model;
+    return { choice, resolved: chosen.resolved, source: "named", needsConfirmation: false, ...rest };
+  }
+  if (config.default === undefined) {
+    throw new InputError(
+      `No model named and no default in config.yaml: name one (available: ${
+        available(config)
+      }) or set one with 'dispatch config default NAME'`,
+    );
+  }
+  const resolved = resolveModel(config, config.default);
+  return { choice: config.default, resolved, source: "default", needsConfirmation: true, ...rest };
+}
+
+/** Resolves a request's text to the model to run, discovering unknown names through `deps`. */
+export async function resolveRequest(text: string, config: Config, deps: ResolveDeps): Promise<Resolution> {
+  const mentions = scanMentions(text, vocabulary(config, deps.cached));
 
   let discovered: Catalog | undefined;
   const additions: Addition[] = [];
@@ -169,40 +212,5 @@ export async function resolveRequest(text: string, config: Config, deps: Resolve
     }
   }
 
-  const chosen = [...results].reverse().find((r) => !r.negated);
-  const keep = (list: Addition[]) => list.filter((a) => results.some((r) => r.added && r.name === a.name));
-  if (chosen) {
-    if (!chosen.resolved) {
-      throw new InputError(
-        `Unknown model: '${chosen.text}' (available: ${available(config)}${
-          additions.length ? `, ${additions.map((a) => a.name).join(", ")}` : ""
-        }; ${chosen.error}: see 'dispatch models')`,
-      );
-    }
-    return {
-      choice: chosen.resolved.alias ?? chosen.resolved.model,
-      resolved: chosen.resolved,
-      source: "named",
-      needsConfirmation: false,
-      mentions: results,
-      additions: keep(additions),
-      ...(discovered ? { discovered } : {}),
-    };
-  }
-  if (config.default === undefined) {
-    throw new InputError(
-      `No model named and no default in config.yaml: name one (available: ${
-        available(config)
-      }) or set one with 'dispatch config default NAME'`,
-    );
-  }
-  return {
-    choice: config.default,
-    resolved: resolveModel(config, config.default),
-    source: "default",
-    needsConfirmation: true,
-    mentions: results,
-    additions: keep(additions),
-    ...(discovered ? { discovered } : {}),
-  };
+  return conclude(config, results, additions, discovered);
 }
