@@ -4,8 +4,10 @@
  * is listed here once; the CLI names, the built-in backends, discovery, the
  * doctor and the tier table all derive from this list, in its order (the
  * order models appear in a first config.yaml, and the preference for its
- * default). Adapters load on demand: a command or a supervisor needs one,
- * and importing all eight cost every `dispatch start` ~7 ms.
+ * default; the README's tier table follows it too). The profiles are small
+ * data and load with this module; adapters and auth checks load on demand:
+ * a command or a supervisor needs one adapter, and importing all eight cost
+ * every `dispatch start` ~7 ms.
  * @module
  */
 import { ConfigError } from "../errors.ts";
@@ -20,6 +22,7 @@ import { geminiProfile } from "./gemini/profile.ts";
 import { opencodeProfile } from "./opencode/profile.ts";
 import { qwenProfile } from "./qwen/profile.ts";
 
+/** One line per CLI: adding a CLI is its folder plus its line here. */
 const PROFILES = {
   claude: claudeProfile,
   codex: codexProfile,
