@@ -4,10 +4,9 @@
  * is listed here once; the CLI names, the built-in backends, discovery, the
  * doctor and the tier table all derive from this list, in its order (the
  * order models appear in a first config.yaml, and the preference for its
- * default; the README's tier table follows it too). The profiles are small
- * data and load with this module; adapters and auth checks load on demand:
- * a command or a supervisor needs one adapter, and importing all eight cost
- * every `dispatch start` ~7 ms.
+ * default; the README's tier table follows it too). Profiles, adapters and
+ * auth checks load on demand: `dispatch start` needs one CLI's profile and
+ * adapter, and importing all of them cost it several ms.
  * @module
  */
 import { ConfigError } from "../errors.ts";
@@ -15,22 +14,15 @@ import { adapterType } from "../config/backend_type.ts";
 import type { BackendConfig, Config } from "../config/schema.ts";
 import type { CliProfile } from "./profile.ts";
 import type { BackendAdapter } from "./types.ts";
-import { claudeProfile } from "./claude/profile.ts";
-import { codexProfile } from "./codex/profile.ts";
-import { cursorProfile } from "./cursor/profile.ts";
-import { geminiProfile } from "./gemini/profile.ts";
-import { opencodeProfile } from "./opencode/profile.ts";
-import { qwenProfile } from "./qwen/profile.ts";
-
-/** One line per CLI: adding a CLI is its folder plus its line here. */
+/** One line per CLI: adding a CLI is its folder plus its line here. Profiles load on demand. */
 const PROFILES = {
-  claude: claudeProfile,
-  codex: codexProfile,
-  gemini: geminiProfile,
-  cursor: cursorProfile,
-  opencode: opencodeProfile,
-  qwen: qwenProfile,
-} as const satisfies Record<string, CliProfile>;
+  claude: async () => (await import("./claude/profile.ts")).claudeProfile,
+  codex: async () => (await import("./codex/profile.ts")).codexProfile,
+  gemini: async () => (await import("./gemini/profile.ts")).geminiProfile,
+  cursor: async () => (await import("./cursor/profile.ts")).cursorProfile,
+  opencode: async () => (await import("./opencode/profile.ts")).opencodeProfile,
+  qwen: async () => (await import("./qwen/profile.ts")).qwenProfile,
+} as const satisfies Record<string, () => Promise<CliProfile>>;
 
 export { adapterType };
 
@@ -40,17 +32,14 @@ export type CliName = keyof typeof PROFILES;
 /** Every CLI with an adapter, in the registry's order. */
 export const CLI_NAMES: readonly CliName[] = Object.keys(PROFILES) as CliName[];
 
-/** Every CLI's profile, in the registry's order. */
-export const CLI_PROFILES: readonly CliProfile[] = Object.values(PROFILES);
-
-/** The profile of a CLI with an adapter. */
-export function cliProfile(name: CliName): CliProfile {
-  return PROFILES[name];
+/** True when `type` is a worker CLI with an adapter. */
+export function isCliName(type: string): type is CliName {
+  return Object.hasOwn(PROFILES, type);
 }
 
-/** The profile of adapter type `type`, when it is a worker CLI's. */
-export function profileOf(type: string): CliProfile | undefined {
-  return CLI_PROFILES.find((p) => p.name === type);
+/** Loads the profile of a worker CLI (src/backends/profiles.ts has them all, loaded). */
+export function loadProfile(name: CliName): Promise<CliProfile> {
+  return PROFILES[name]();
 }
 
 /** The adapters that are not a worker CLI: a user's shell command, and the built-in scripted worker. */
@@ -73,7 +62,8 @@ export function backendConfig(config: Config, name: string): BackendConfig {
 /** Which adapter runs backend `name`. */
 export function adapterFor(config: Config, name: string): Promise<BackendAdapter> {
   const type = adapterType(name, backendConfig(config, name));
-  const load = OTHER_ADAPTERS[type] ?? profileOf(type)?.adapter;
+  const load = OTHER_ADAPTERS[type] ??
+    (isCliName(type) ? async () => (await loadProfile(type)).adapter() : undefined);
   if (!load) {
     return Promise.reject(
       new ConfigError(

@@ -14,7 +14,8 @@
  * @module
  */
 import type { Tier } from "../tier.ts";
-import { CLI_NAMES, type CliName, cliProfile } from "./registry.ts";
+import { CLI_NAMES, type CliName } from "./registry.ts";
+import { cliProfile } from "./profiles.ts";
 
 /** The paths a tier mapping grants. */
 export interface TierVars {

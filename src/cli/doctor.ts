@@ -7,7 +7,7 @@ import type { Ctx } from "../context.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { loadConfig } from "../backends/config_file.ts";
 import type { Config } from "../config/schema.ts";
-import { CLI_PROFILES } from "../backends/registry.ts";
+import { CLI_PROFILES } from "../backends/profiles.ts";
 import { configuredBackends, runDoctor } from "../doctor/run.ts";
 import { renderDoctor } from "../doctor/report.ts";
 import { findExecutable } from "../models/discover.ts";

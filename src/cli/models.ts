@@ -8,7 +8,7 @@ import type { Ctx } from "../context.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { loadConfig } from "../backends/config_file.ts";
 import type { Config } from "../config/schema.ts";
-import { profileOf } from "../backends/registry.ts";
+import { profileOf } from "../backends/profiles.ts";
 import { type Catalog, readCatalog } from "../models/catalog.ts";
 import { refreshCatalog } from "../models/discover.ts";
 import { parseFlags } from "./args.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { claudeProfile } from "../backends/claude/profile.ts";
 import { codexProfile } from "../backends/codex/profile.ts";
 import { cursorProfile } from "../backends/cursor/profile.ts";
-import { CLI_PROFILES } from "../backends/registry.ts";
+import { CLI_PROFILES } from "../backends/profiles.ts";
 import { headlessFlags, helpHasFlag, longFlags } from "./headless_flags.ts";
 
 Deno.test("helpHasFlag: listed flags only, not prefixes of longer ones", () => {

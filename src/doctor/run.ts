@@ -9,7 +9,8 @@
  */
 import type { Ctx } from "../context.ts";
 import type { BackendConfig, Config } from "../config/schema.ts";
-import { adapterType, CLI_PROFILES } from "../backends/registry.ts";
+import { adapterType } from "../backends/registry.ts";
+import { CLI_PROFILES } from "../backends/profiles.ts";
 import type { CliProfile } from "../backends/profile.ts";
 import { CLAUDE_NESTING_ENV } from "../backends/claude/nesting_env.ts";
 import { commandExecutable } from "../backends/command/executable.ts";

@@ -8,7 +8,8 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { adapterType, CLI_PROFILES } from "../backends/registry.ts";
+import { adapterType, isCliName } from "../backends/registry.ts";
+import { CLI_PROFILES } from "../backends/profiles.ts";
 import type { CliProfile } from "../backends/profile.ts";
 import { firstLine, type ProbeRunner, runProbe, which } from "../proc/probe.ts";
 import { type Catalog, type CliModels, writeCatalog } from "./catalog.ts";
@@ -77,7 +78,7 @@ export function overridesFrom(config: Config | undefined): DiscoverOptions["over
   const out: NonNullable<DiscoverOptions["overrides"]> = {};
   for (const [name, b] of Object.entries(config?.backends ?? {})) {
     const type = adapterType(name, b);
-    if (!out[type] && CLI_PROFILES.some((p) => p.name === type)) out[type] = { bin: b.bin, env: b.env };
+    if (!out[type] && isCliName(type)) out[type] = { bin: b.bin, env: b.env };
   }
   return out;
 }

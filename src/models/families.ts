@@ -6,7 +6,7 @@
  * Each family is declared by its CLI's profile (`src/backends/<cli>/profile.ts`).
  * @module
  */
-import { CLI_PROFILES } from "../backends/registry.ts";
+import { CLI_PROFILES } from "../backends/profiles.ts";
 import type { FamilySpec } from "../backends/profile.ts";
 
 /** A provider family (`anthropic`, `openai`, `google`, `qwen`, `cursor`). */

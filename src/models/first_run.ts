@@ -15,7 +15,8 @@ import {
   type ModelGroup,
   renderInitialConfig,
 } from "../config/init.ts";
-import { CLI_NAMES, profileOf } from "../backends/registry.ts";
+import { CLI_NAMES } from "../backends/registry.ts";
+import { profileOf } from "../backends/profiles.ts";
 import { type Catalog, writeCatalog } from "./catalog.ts";
 import { discoverCatalog, type DiscoverOptions } from "./discover.ts";
 import { FAMILY_LABELS, groupLabel } from "./families.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { profileOf } from "../backends/registry.ts";
+import { profileOf } from "../backends/profiles.ts";
 import type { Catalog } from "./catalog.ts";
 import { familyOf, nativeBackend } from "./families.ts";
 

@@ -10,7 +10,8 @@
  */
 import { InputError } from "../errors.ts";
 import type { Config } from "../config/schema.ts";
-import { CLI_NAMES, CLI_PROFILES } from "../backends/registry.ts";
+import { CLI_NAMES } from "../backends/registry.ts";
+import { CLI_PROFILES } from "../backends/profiles.ts";
 import { type Catalog, catalogNames } from "./catalog.ts";
 import { backendNameFor, placeModel } from "./place.ts";
 import { type Mention, scanMentions, type Vocabulary } from "./mentions.ts";
