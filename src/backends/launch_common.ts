@@ -6,8 +6,9 @@
  * worker must be allowed to touch whatever its tier.
  * @module
  */
-import type { LaunchInput } from "./types.ts";
-import type { TierVars } from "./tiers.ts";
+import { ConfigError } from "../errors.ts";
+import type { LaunchInput, LaunchSpec } from "./types.ts";
+import type { TierFlags, TierMapping, TierVars } from "./tiers.ts";
 
 /** The executable: `backends.X.bin` when set, else the CLI's usual name on PATH. */
 export function executable(input: LaunchInput, defaultBin: string): string {
@@ -40,4 +41,42 @@ export function tierVars(input: LaunchInput): TierVars {
   const taskDir = input.home ? `${input.home}/tasks/${input.spec.id}` : dirname(input.promptFile);
   const home = input.home ?? dirname(dirname(taskDir));
   return { bin: input.bin ?? "dispatch", taskDir, home, taskId: input.spec.id };
+}
+
+/** This launch's tier flags from the CLI's mapping; a tier the CLI cannot honour is a ConfigError. */
+export function tierFor(tiers: TierMapping, input: LaunchInput): TierFlags {
+  const flags = tiers[input.tier](tierVars(input));
+  if (flags.unsupported) throw new ConfigError(flags.unsupported);
+  return flags;
+}
+
+/** What differs between the CLIs' launches, for {@linkcode cliLaunch}. */
+export interface CliLaunchParts {
+  /** After the tier's flags, before the user's (e.g. `--resume <session>`). */
+  extra?: string[];
+  /** After the user's flags (codex: the session, then `-` for stdin). */
+  end?: string[];
+  /** The adapter's own variables; the tier's and then the user's win over them. */
+  env?: Record<string, string>;
+}
+
+/**
+ * A worker CLI's launch, built the same way for every CLI: `head` (the
+ * executable and the CLI's fixed flags), the tier's flags, `extra`, the
+ * user's flags, `end`; the prompt file on stdin; the tier's files.
+ */
+export function cliLaunch(
+  input: LaunchInput,
+  tiers: TierMapping,
+  head: string[],
+  parts: CliLaunchParts = {},
+): LaunchSpec {
+  const tier = tierFor(tiers, input);
+  return {
+    argv: [...head, ...tier.args, ...(parts.extra ?? []), ...extraArgs(input), ...(parts.end ?? [])],
+    env: mergedEnv(input, { ...parts.env, ...tier.env }),
+    stdin: "prompt",
+    ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
+    ...(tier.files ? { files: tier.files } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { TIERS } from "../config/schema.ts";
+import { CLI_NAMES } from "./registry.ts";
 import {
-  CLI_NAMES,
   renderTier,
   TIER_PLACEHOLDERS,
   TIER_TABLE,
@@ -35,7 +35,7 @@ Deno.test("tiers: read and edit never bypass permissions; full always does", () 
 Deno.test("tiers: read and edit let the worker reach its task folder and ask", () => {
   for (const cli of CLI_NAMES) {
     for (const tier of ["read", "edit"] as const) {
-      // Cursor has no flag for another writable folder (docs only; see tiers.ts).
+      // Cursor has no flag for another writable folder (docs only; see cursor/tiers.ts).
       if (cli === "cursor") continue;
       const all = everything(cli, tier);
       assert.ok(all.includes(VARS.taskDir) || all.includes(VARS.home), `${cli} ${tier}: task folder`);

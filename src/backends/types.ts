@@ -3,7 +3,8 @@
  * headless, how to resume it, and how to read its output.
  * @module
  */
-import type { BackendConfig, Tier } from "../config/schema.ts";
+import type { BackendConfig } from "../config/schema.ts";
+import type { Tier } from "../tier.ts";
 import type { TaskSpec, Usage } from "../store/tasks.ts";
 
 /** Everything an adapter needs to build a command line. */

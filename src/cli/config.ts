@@ -6,7 +6,7 @@
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { homePaths } from "../store/paths.ts";
-import { loadConfig } from "../config/load.ts";
+import { editConfig, loadConfig } from "../backends/config_file.ts";
 import { isTier, type Tier } from "../tier.ts";
 import { parseFlags } from "./args.ts";
 
@@ -77,30 +77,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const name = rest[0]!;
 
   switch (sub) {
-    case "init": {
-      const { initConfig } = await import("../config/init.ts");
-      const r = await initConfig(ctx);
-      if (!r.written) {
-        ctx.stdout(
-          `Kept ${r.path}: it already exists (change it with 'dispatch config add-model|alias|default|remove').\n`,
-        );
-        return 0;
-      }
-      const config = await loadConfig(ctx.home);
-      ctx.stdout(
-        `Wrote ${r.path}: ${
-          r.found.length
-            ? `worker CLIs ${r.found.join(", ")}`
-            : "no worker CLI found, only the scripted worker"
-        }; ${r.models} model(s); default ${config.default}.\n`,
-      );
-      for (const cli of r.catalog?.clis ?? []) {
-        if (cli.path && cli.error) {
-          ctx.stderr(`dispatch: Note: ${cli.backend}: ${cli.error}; used its documented names\n`);
-        }
-      }
-      return 0;
-    }
+    case "init":
+      return await init(ctx);
     case "show":
       ctx.stdout(JSON.stringify(await loadConfig(ctx.home), null, 2) + "\n");
       return 0;
@@ -109,6 +87,41 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       return 0;
   }
 
+  await applyEdit(ctx, sub, name, v);
+  return 0;
+}
+
+/** `config init`: first-run setup, unless config.yaml exists. */
+async function init(ctx: Ctx): Promise<number> {
+  const { initConfig } = await import("../models/first_run.ts");
+  const r = await initConfig(ctx);
+  if (!r.written) {
+    ctx.stdout(
+      `Kept ${r.path}: it already exists (change it with 'dispatch config add-model|alias|default|remove').\n`,
+    );
+    return 0;
+  }
+  const config = await loadConfig(ctx.home);
+  ctx.stdout(
+    `Wrote ${r.path}: ${
+      r.found.length ? `worker CLIs ${r.found.join(", ")}` : "no worker CLI found, only the scripted worker"
+    }; ${r.models} model(s); default ${config.default}.\n`,
+  );
+  for (const cli of r.catalog?.clis ?? []) {
+    if (cli.path && cli.error) {
+      ctx.stderr(`dispatch: Note: ${cli.backend}: ${cli.error}; used its documented names\n`);
+    }
+  }
+  return 0;
+}
+
+/** The edit subcommands: add-model, alias, default, remove. */
+async function applyEdit(
+  ctx: Ctx,
+  sub: string,
+  name: string,
+  v: { backend?: string; id?: string; model?: string; prompt?: string; tier?: string },
+): Promise<void> {
   const edit = await import("../config/edit.ts");
   let change: import("../config/edit.ts").Edit;
   switch (sub) {
@@ -130,9 +143,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     default:
       change = edit.removeName(name);
   }
-  const r = await edit.editConfig(ctx.home, change);
+  const r = await editConfig(ctx.home, change);
   ctx.stdout(
     r.changed ? `${r.message}. Saved ${r.path} (previous version: ${r.backup}).\n` : `${r.message}.\n`,
   );
-  return 0;
 }

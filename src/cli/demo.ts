@@ -8,7 +8,7 @@ import type { Ctx } from "../context.ts";
 import { ensureDir } from "../store/fsx.ts";
 import { readEvents } from "../store/journal.ts";
 import { startTask } from "../runtime/start.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../backends/config_file.ts";
 import { answer } from "../ipc/questions.ts";
 import { loadView } from "../runtime/view.ts";
 import { noticeFor } from "../render/notices.ts";

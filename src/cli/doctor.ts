@@ -5,11 +5,12 @@
  */
 import type { Ctx } from "../context.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../backends/config_file.ts";
 import type { Config } from "../config/schema.ts";
-import { configuredBackends, renderDoctor, runDoctor } from "../config/doctor_checks.ts";
-import { CLIS } from "../config/discover.ts";
-import { which } from "../proc/probe.ts";
+import { CLI_PROFILES } from "../backends/profiles.ts";
+import { configuredBackends, runDoctor } from "../doctor/run.ts";
+import { renderDoctor } from "../doctor/report.ts";
+import { findExecutable } from "../models/discover.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch doctor [BACKEND...] [--json]
@@ -26,13 +27,8 @@ Options:
 /** Without a config: the CLIs on PATH, as first-run setup would configure them. */
 async function detectedConfig(ctx: Ctx): Promise<Config> {
   const backends: Config["backends"] = {};
-  for (const cli of CLIS) {
-    for (const bin of cli.bins) {
-      if (await which(bin, ctx.env.PATH ?? "")) {
-        backends[cli.backend] = { type: cli.backend };
-        break;
-      }
-    }
+  for (const cli of CLI_PROFILES) {
+    if (await findExecutable(cli.bins, ctx.env.PATH ?? "")) backends[cli.name] = { type: cli.name };
   }
   return { backends, models: {}, aliases: {} } as Config;
 }

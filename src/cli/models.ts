@@ -6,9 +6,11 @@
  */
 import type { Ctx } from "../context.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../backends/config_file.ts";
 import type { Config } from "../config/schema.ts";
-import { type Catalog, CLIS, readCatalog, refreshCatalog } from "../config/discover.ts";
+import { profileOf } from "../backends/profiles.ts";
+import { type Catalog, readCatalog } from "../models/catalog.ts";
+import { refreshCatalog } from "../models/discover.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch models [--refresh] [--json]
@@ -31,13 +33,13 @@ export function renderCatalog(catalog: Catalog, config: Config | undefined): str
   for (const k of Object.keys(config?.models ?? {})) configured.add(k);
   const lines: string[] = [];
   for (const cli of catalog.clis) {
-    const spec = CLIS.find((c) => c.backend === cli.backend)!;
+    const spec = profileOf(cli.backend)!;
     if (!cli.path) {
       lines.push(`${cli.backend}: not installed (${spec.bins.join(" or ")} not on PATH)`);
       continue;
     }
     const how = cli.source === "listed"
-      ? `listed by '${spec.bins[0]} ${spec.list!.args.join(" ")}'`
+      ? `listed by '${spec.bins[0]} ${spec.models.list!.args.join(" ")}'`
       : cli.error
       ? `documented names (${cli.error})`
       : `documented names (${spec.label} has no list command)`;

@@ -1,14 +1,13 @@
 /**
  * `dispatch resolve "<request text>"`: which model or alias a request names,
- * as JSON, by the rules in src/config/resolve.ts. Models found through
+ * as JSON, by the rules in src/models/resolve_request.ts. Models found through
  * discovery are added to config.yaml (unless --dry-run).
  * @module
  */
 import type { Ctx } from "../context.ts";
-import { NotFoundError, UsageError } from "../errors.ts";
-import { loadConfig } from "../config/load.ts";
-import type { Config } from "../config/schema.ts";
-import type { ResolvedMention, ResolvedModel } from "../config/resolve_request.ts";
+import { UsageError } from "../errors.ts";
+import { loadOrInit } from "../models/load_or_init.ts";
+import type { ResolvedMention, ResolvedModel } from "../models/resolve_request.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch resolve [--dry-run] "request text"
@@ -52,18 +51,10 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (!parsed) return 0;
   const text = parsed.positionals.join(" ").trim();
   if (text === "") throw new UsageError('Missing request text (usage: dispatch resolve "request text")');
-  let config: Config;
-  try {
-    config = await loadConfig(ctx.home);
-  } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e;
-    const { initConfig } = await import("../config/init.ts"); // first run: same as start
-    await initConfig(ctx);
-    config = await loadConfig(ctx.home);
-  }
-  const { applyAdditions, discoverNow } = await import("../config/ensure.ts");
-  const { resolveRequest } = await import("../config/resolve_request.ts");
-  const { readCatalog } = await import("../config/discover.ts");
+  const config = await loadOrInit(ctx); // first run: same as start
+  const { applyAdditions, discoverNow } = await import("../models/ensure.ts");
+  const { resolveRequest } = await import("../models/resolve_request.ts");
+  const { readCatalog } = await import("../models/catalog.ts");
   const r = await resolveRequest(text, config, {
     cached: await readCatalog(ctx.home),
     discover: () => discoverNow(ctx, config),

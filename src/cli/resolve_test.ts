@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../main.ts";
 import { fakeClis, testCtx } from "../../test/config_helpers.ts";
+import { scoped } from "../config/test_scope.ts";
 
 const CONFIG = `# my models
 default: opus
@@ -34,121 +35,101 @@ async function setup() {
 }
 
 Deno.test("resolve: JSON with the choice, its backend, and every mention", async () => {
-  const t = await setup();
-  try {
-    assert.equal(await main(t.ctx, ["resolve", "have opus review, then reviewer audit it"]), 0);
-    assert.deepEqual(t.json(), {
-      choice: "reviewer",
-      model: "opus",
-      alias: "reviewer",
-      backend: "claude",
-      model_id: "opus",
-      tier: "read",
-      prompt: "Review carefully.",
-      source: "named",
-      needs_confirmation: false,
-      mentions: [
-        {
-          text: "opus",
-          index: 5,
-          kind: "model",
-          name: "opus",
-          negated: false,
-          why: "after 'have'",
-          model: "opus",
-          alias: null,
-          backend: "claude",
-          model_id: "opus",
-          added: false,
-          error: null,
-        },
-        {
-          text: "reviewer",
-          index: 23,
-          kind: "alias",
-          name: "reviewer",
-          negated: false,
-          why: "listed with an earlier name",
-          model: "opus",
-          alias: "reviewer",
-          backend: "claude",
-          model_id: "opus",
-          added: false,
-          error: null,
-        },
-      ],
-      added: [],
-      config_changed: false,
-    });
-    assert.equal(await t.calls(), "", "no CLI runs for configured names");
-  } finally {
-    await t.cleanup();
-  }
+  await using t = scoped(await setup());
+  assert.equal(await main(t.ctx, ["resolve", "have opus review, then reviewer audit it"]), 0);
+  assert.deepEqual(t.json(), {
+    choice: "reviewer",
+    model: "opus",
+    alias: "reviewer",
+    backend: "claude",
+    model_id: "opus",
+    tier: "read",
+    prompt: "Review carefully.",
+    source: "named",
+    needs_confirmation: false,
+    mentions: [
+      {
+        text: "opus",
+        index: 5,
+        kind: "model",
+        name: "opus",
+        negated: false,
+        why: "after 'have'",
+        model: "opus",
+        alias: null,
+        backend: "claude",
+        model_id: "opus",
+        added: false,
+        error: null,
+      },
+      {
+        text: "reviewer",
+        index: 23,
+        kind: "alias",
+        name: "reviewer",
+        negated: false,
+        why: "listed with an earlier name",
+        model: "opus",
+        alias: "reviewer",
+        backend: "claude",
+        model_id: "opus",
+        added: false,
+        error: null,
+      },
+    ],
+    added: [],
+    config_changed: false,
+  });
+  assert.equal(await t.calls(), "", "no CLI runs for configured names");
 });
 
 Deno.test("resolve: nothing named means the default, to be confirmed", async () => {
-  const t = await setup();
-  try {
-    assert.equal(await main(t.ctx, ["resolve", "write", "a", "haiku", "about", "cats"]), 0);
-    const r = t.json();
-    assert.equal(r.choice, "opus");
-    assert.equal(r.source, "default");
-    assert.equal(r.needs_confirmation, true);
-    assert.deepEqual(r.mentions, []);
-  } finally {
-    await t.cleanup();
-  }
+  await using t = scoped(await setup());
+  assert.equal(await main(t.ctx, ["resolve", "write", "a", "haiku", "about", "cats"]), 0);
+  const r = t.json();
+  assert.equal(r.choice, "opus");
+  assert.equal(r.source, "default");
+  assert.equal(r.needs_confirmation, true);
+  assert.deepEqual(r.mentions, []);
 });
 
 Deno.test("resolve: a name found through discovery is added to config.yaml, comments kept", async () => {
-  const t = await setup();
-  try {
-    assert.equal(await main(t.ctx, ["resolve", "--dry-run", "use gpt-6-astra for this"]), 0);
-    assert.deepEqual(t.json().added, [{
-      name: "gpt-6-astra",
-      backend: "codex",
-      model_id: null,
-      how: "listed",
-    }]);
-    assert.equal(await Deno.readTextFile(`${t.ctx.home}/config.yaml`), CONFIG, "--dry-run changes nothing");
-    assert.equal(await main(t.ctx, ["resolve", "use gpt-6-astra for this"]), 0);
-    assert.equal(t.json().config_changed, true);
-    assert.equal(t.json().backend, "codex");
-    const text = await Deno.readTextFile(`${t.ctx.home}/config.yaml`);
-    assert.match(text, /^# my models\n/);
-    assert.match(
-      text,
-      / {2}# Claude\n {2}opus: \{ backend: claude \}\n {2}sonnet: \{ backend: claude \}\n {2}gpt-6-astra: \{ backend: codex \}\n/,
-    );
-    // the first run cached the catalog: the second asked no CLI again
-    assert.equal((await t.calls()).trim().split("\n").length, 1);
-  } finally {
-    await t.cleanup();
-  }
+  await using t = scoped(await setup());
+  assert.equal(await main(t.ctx, ["resolve", "--dry-run", "use gpt-6-astra for this"]), 0);
+  assert.deepEqual(t.json().added, [{
+    name: "gpt-6-astra",
+    backend: "codex",
+    model_id: null,
+    how: "listed",
+  }]);
+  assert.equal(await Deno.readTextFile(`${t.ctx.home}/config.yaml`), CONFIG, "--dry-run changes nothing");
+  assert.equal(await main(t.ctx, ["resolve", "use gpt-6-astra for this"]), 0);
+  assert.equal(t.json().config_changed, true);
+  assert.equal(t.json().backend, "codex");
+  const text = await Deno.readTextFile(`${t.ctx.home}/config.yaml`);
+  assert.match(text, /^# my models\n/);
+  assert.match(
+    text,
+    / {2}# Claude\n {2}opus: \{ backend: claude \}\n {2}sonnet: \{ backend: claude \}\n {2}gpt-6-astra: \{ backend: codex \}\n/,
+  );
+  // the first run cached the catalog: the second asked no CLI again
+  assert.equal((await t.calls()).trim().split("\n").length, 1);
 });
 
 Deno.test("resolve: unknown everywhere is exit 65 with what is available", async () => {
-  const t = await setup();
-  try {
-    assert.equal(await main(t.ctx, ["resolve", "use gemini-9-ultra please"]), 65);
-    assert.match(
-      t.ctx.err.join(""),
-      /^dispatch: Unknown model: 'gemini-9-ultra' \(available: opus, sonnet, reviewer; not in config\.yaml, and no installed CLI lists or takes it: see 'dispatch models'\)\n$/,
-    );
-    assert.equal(await main(t.ctx, ["resolve"]), 2);
-  } finally {
-    await t.cleanup();
-  }
+  await using t = scoped(await setup());
+  assert.equal(await main(t.ctx, ["resolve", "use gemini-9-ultra please"]), 65);
+  assert.match(
+    t.ctx.err.join(""),
+    /^dispatch: Unknown model: 'gemini-9-ultra' \(available: opus, sonnet, reviewer; not in config\.yaml, and no installed CLI lists or takes it: see 'dispatch models'\)\n$/,
+  );
+  assert.equal(await main(t.ctx, ["resolve"]), 2);
 });
 
 Deno.test("resolve: with no config yet, first-run setup writes one", async () => {
-  const t = await setup();
-  try {
-    await Deno.remove(`${t.ctx.home}/config.yaml`);
-    assert.equal(await main(t.ctx, ["resolve", "ask sonnet to fix it"]), 0);
-    assert.equal(t.json().choice, "sonnet");
-    assert.match(await Deno.readTextFile(`${t.ctx.home}/config.yaml`), /gpt-6-astra: +\{ backend: codex \}/);
-  } finally {
-    await t.cleanup();
-  }
+  await using t = scoped(await setup());
+  await Deno.remove(`${t.ctx.home}/config.yaml`);
+  assert.equal(await main(t.ctx, ["resolve", "ask sonnet to fix it"]), 0);
+  assert.equal(t.json().choice, "sonnet");
+  assert.match(await Deno.readTextFile(`${t.ctx.home}/config.yaml`), /gpt-6-astra: +\{ backend: codex \}/);
 });

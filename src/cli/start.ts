@@ -3,9 +3,9 @@
  * @module
  */
 import type { Ctx } from "../context.ts";
-import { InputError, NotFoundError, UsageError } from "../errors.ts";
+import { InputError, UsageError } from "../errors.ts";
 import { type Tier, TIERS } from "../tier.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadOrInit } from "../models/load_or_init.ts";
 import { parseDuration } from "../duration.ts";
 import { startTask } from "../runtime/start.ts";
 import { startLine } from "../render/notices.ts";
@@ -74,19 +74,11 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       throw e;
     }
   }
-  let config;
-  try {
-    config = await loadConfig(ctx.home);
-  } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e;
-    const { initConfig } = await import("../config/init.ts"); // first run only
-    await initConfig(ctx);
-    config = await loadConfig(ctx.home);
-  }
+  let config = await loadOrInit(ctx);
   let model = v.model ?? v.alias;
   if (model !== undefined && !(model in config.models) && !(model in config.aliases)) {
     // not configured: discovery may know it (added to config.yaml); loaded only on this path
-    const { ensureModel } = await import("../config/ensure.ts");
+    const { ensureModel } = await import("../models/ensure.ts");
     const ensured = await ensureModel(ctx, config, model);
     if (ensured.added) {
       ctx.stderr(`dispatch: Added model ${ensured.name} (${ensured.added.backend}) to config.yaml\n`);

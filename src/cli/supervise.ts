@@ -6,7 +6,7 @@
 import type { Ctx } from "../context.ts";
 import { assertTaskId, taskPaths } from "../store/paths.ts";
 import { readSpec, readState } from "../store/tasks.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../backends/config_file.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { launchInput } from "../backends/launch_input.ts";
 import { supervise } from "../runtime/supervisor.ts";

@@ -1,13 +1,15 @@
 /**
  * Loading `config.yaml`: parse, validate, and cache the validated form as
  * JSON beside it, so the hot commands (`start`) skip importing the YAML and
- * zod libraries while the file is unchanged.
+ * zod libraries while the file is unchanged. Which adapter types exist is
+ * the backends' business (src/backends/registry.ts): callers pass the
+ * built-in ones in (src/backends/config_file.ts does).
  * @module
  */
 import { ConfigError, NotFoundError } from "../errors.ts";
-import { BUILTIN_BACKENDS } from "../backends/registry.ts";
 import { homePaths } from "../store/paths.ts";
 import { readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
+import { adapterType } from "./backend_type.ts";
 import type { Config } from "./schema.ts";
 
 interface CacheFile {
@@ -16,8 +18,12 @@ interface CacheFile {
   config: Config;
 }
 
-/** Loads and validates `$home/config.yaml`; throws NotFoundError when missing. */
-export async function loadConfig(home: string): Promise<Config> {
+/**
+ * Loads and validates `$home/config.yaml`, knowing the adapter types in
+ * `builtins` (every adapter but the shell-command one); throws NotFoundError
+ * when missing.
+ */
+export async function loadConfigFile(home: string, builtins: readonly string[]): Promise<Config> {
   const paths = homePaths(home);
   let stat: Deno.FileInfo;
   try {
@@ -31,7 +37,8 @@ export async function loadConfig(home: string): Promise<Config> {
   const mtimeMs = stat.mtime?.getTime() ?? 0;
   const cached = await readJsonOrUndefined<CacheFile>(paths.configCache).catch(() => undefined);
   if (cached && cached.mtimeMs === mtimeMs && cached.size === stat.size) return cached.config;
-  const config = parseConfig(await Deno.readTextFile(paths.config), paths.config, await importParsers());
+  const text = await Deno.readTextFile(paths.config);
+  const config = parseConfigText(text, paths.config, await importParsers(), builtins);
   await writeJsonAtomic(paths.configCache, { mtimeMs, size: stat.size, config } satisfies CacheFile)
     .catch(() => {}); // a read-only home still works, just slower
   return config;
@@ -60,8 +67,13 @@ export async function importParsers() {
 
 type Parsers = Awaited<ReturnType<typeof importParsers>>;
 
-/** Parses and validates config text; `file` names it in errors. */
-export function parseConfig(text: string, file: string, { yaml, schema }: Parsers): Config {
+/** Parses and validates config text; `file` names it in errors, `builtins` are the known adapter types. */
+export function parseConfigText(
+  text: string,
+  file: string,
+  { yaml, schema }: Parsers,
+  builtins: readonly string[],
+): Config {
   let raw: unknown;
   try {
     const doc = yaml.parseDocument(text);
@@ -82,12 +94,12 @@ export function parseConfig(text: string, file: string, { yaml, schema }: Parser
     const path = issue.path.map(String).join(".") || "(top level)";
     throw new ConfigError(`Invalid config in ${file}: ${path}: ${issue.message}`);
   }
-  checkReferences(result.data, file);
+  checkReferences(result.data, file, builtins);
   return result.data;
 }
 
-function checkReferences(config: Config, file: string): void {
-  const backends = new Set([...Object.keys(config.backends), ...BUILTIN_BACKENDS]);
+function checkReferences(config: Config, file: string, builtins: readonly string[]): void {
+  const backends = new Set([...Object.keys(config.backends), ...builtins]);
   for (const [name, model] of Object.entries(config.models)) {
     if (!backends.has(model.backend)) {
       throw new ConfigError(
@@ -105,11 +117,11 @@ function checkReferences(config: Config, file: string): void {
     }
   }
   for (const [name, backend] of Object.entries(config.backends)) {
-    const type = backend.type ?? (backend.command ? "command" : name);
-    if (type !== "command" && !BUILTIN_BACKENDS.includes(type)) {
+    const type = adapterType(name, backend);
+    if (type !== "command" && !builtins.includes(type)) {
       throw new ConfigError(
         `Invalid config in ${file}: backends.${name}: needs 'command' (a shell command) or a known 'type' (${
-          BUILTIN_BACKENDS.join(", ")
+          builtins.join(", ")
         })`,
       );
     }

@@ -6,7 +6,7 @@
  */
 import type { Ctx } from "../context.ts";
 import { StateError } from "../errors.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../backends/config_file.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { writeAtomic } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";

@@ -6,7 +6,7 @@
 import { InputError } from "../errors.ts";
 import type { Ctx } from "../context.ts";
 import type { Config, Tier } from "../config/schema.ts";
-import { resolveModel } from "../config/resolve.ts";
+import { resolveModel } from "../models/resolve.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { launchInput } from "../backends/launch_input.ts";
 import { validatePlan } from "../plan/checklist.ts";

@@ -11,7 +11,7 @@
  */
 import type { Ctx } from "../context.ts";
 import type { Config } from "../config/schema.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../backends/config_file.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { launchInput } from "../backends/launch_input.ts";
 import type { BackendAdapter, LaunchSpec } from "../backends/types.ts";

@@ -1,0 +1,31 @@
+/**
+ * Codex's sandbox overrides per tier (verified against codex 0.169.0).
+ * See src/backends/tiers.ts for what every tier must grant.
+ * @module
+ */
+import { tomlString as toml } from "../escape.ts";
+import type { TierMapping } from "../tiers.ts";
+
+// `-c` overrides, because `codex exec resume` accepts neither -s nor --add-dir.
+/** The flags per tier. */
+export const codexTiers: TierMapping = {
+  // A permission profile: read-only like `-s read-only`, plus writes to $DISPATCH_HOME.
+  // (A `sandbox_mode` in the user's own config.toml takes precedence over profiles.)
+  read: (v) => ({
+    args: [
+      "-c",
+      'default_permissions="dispatch_read"',
+      "-c",
+      `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.home)}="write"}}`,
+    ],
+  }),
+  edit: (v) => ({
+    args: [
+      "-c",
+      'sandbox_mode="workspace-write"',
+      "-c",
+      `sandbox_workspace_write.writable_roots=[${toml(v.home)}]`,
+    ],
+  }),
+  full: () => ({ args: ["-c", 'sandbox_mode="danger-full-access"'] }),
+};
