@@ -159,27 +159,45 @@ export async function taskStatus(sb: Sandbox, id: string): Promise<Record<string
   return JSON.parse(r.stdout).tasks[0];
 }
 
-/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs`. */
+/**
+ * Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs`. The
+ * last check runs after the deadline, so a slow machine's late success still counts.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (;;) {
+    const past = Date.now() >= deadline;
     const v = await check();
     if (v !== undefined) return v;
+    if (past) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** Polls the task's status until `accept` returns a value for it; returns that value. */
+export function waitForStatus<T>(
+  sb: Sandbox,
+  id: string,
+  what: string,
+  accept: (status: Record<string, unknown>) => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  return waitFor(what, async () => accept(await taskStatus(sb, id)), timeoutMs);
 }
 
 /** Waits until the task's state is one of `states`; returns its status. */
 export function waitForState(sb: Sandbox, id: string, states: string[], timeoutMs = 20_000) {
-  return waitFor(`${id} to be ${states.join("|")}`, async () => {
-    const s = await taskStatus(sb, id);
-    return states.includes(s.state as string) ? s : undefined;
-  }, timeoutMs);
+  return waitForStatus(
+    sb,
+    id,
+    `${id} to be ${states.join("|")}`,
+    (s) => states.includes(s.state as string) ? s : undefined,
+    timeoutMs,
+  );
 }
 
 /** Pids of live (non-zombie) processes whose environment has DISPATCH_TASK=id. */

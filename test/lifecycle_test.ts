@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { journal, sandbox, startTask, taskStatus, waitFor, waitForState } from "./helpers.ts";
+import { journal, ROOT, sandbox, startTask, waitForState, waitForStatus } from "./helpers.ts";
 
 Deno.test("lifecycle: start, question, answer, continue, done", async () => {
   await using sb = await sandbox();
@@ -64,8 +64,15 @@ Deno.test("lifecycle: an item marked [!] fails the task with its reason", async 
 
 Deno.test("lifecycle: a quiet worker is reported stalled, then runs on to done", async () => {
   await using sb = await sandbox();
+  const release = `${sb.home}/release`;
+  const quiet = { command: `${ROOT}/test/fixtures/quiet_until ${release}`, model_flag: "" };
+  await Deno.writeTextFile(
+    `${sb.home}/config.yaml`,
+    JSON.stringify({ default: "quiet", backends: { quiet }, models: { quiet: { backend: "quiet" } } }),
+  );
   const id = await startTask(sb, "quiet", ["--stall", "1s"]);
   await waitForState(sb, id, ["stalled"], 10_000);
+  await Deno.writeTextFile(release, "");
   const s = await waitForState(sb, id, ["done", "failed"]);
   assert.equal(s.state, "done");
   const stalled = (await journal(sb.home)).find((e) => e.task === id && e.type === "stalled");
@@ -132,7 +139,7 @@ Deno.test("status: the board shows every task of the project with a bar and the 
 Deno.test("note: context reaches the worker's plan", async () => {
   await using sb = await sandbox();
   const id = await startTask(sb, "hang");
-  await waitFor("worker to run", async () => (await taskStatus(sb, id)).pid !== null ? true : undefined);
+  await waitForStatus(sb, id, "worker to run", (s) => s.pid !== null ? true : undefined);
   assert.equal((await sb.run(["note", id, "Prefer small commits"])).code, 0);
   const plan = await Deno.readTextFile(`${sb.home}/tasks/${id}/plan.md`);
   assert.match(plan, /## Notes from the user\n- Prefer small commits\n/);

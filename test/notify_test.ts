@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runBin, sandbox, startTask, waitFor, waitForState } from "./helpers.ts";
+import { runBin, sandbox, startTask, waitForState, waitForStatus } from "./helpers.ts";
 
 function hook(sb: Awaited<ReturnType<typeof sandbox>>, event: string, input: Record<string, unknown>) {
   return sb.run(["hook", event], {
@@ -117,10 +117,12 @@ Deno.test("watch: wakes on a question, once per event; an unreported earlier eve
   assert.equal(quiet.code, 124, quiet.stdout);
   assert.match(quiet.stderr, /Nothing needed the host before the watch timed out/);
   await sb.run(["answer", id, "one"]);
-  await waitFor("the second question", async () => {
-    const s = JSON.parse((await sb.run(["status", id, "--json"])).stdout).tasks[0];
-    return s.questions[0]?.n === 2 ? true : undefined;
-  });
+  await waitForStatus(
+    sb,
+    id,
+    "the second question",
+    (s) => (s.questions as { n: number }[])[0]?.n === 2 ? true : undefined,
+  );
   // The second question came while no watch ran: the next watch wakes at once.
   const t0 = Date.now();
   const late = await sb.run(["watch", "--session", "w", "--timeout", "20s"]);
@@ -147,10 +149,12 @@ Deno.test("ask: a timed-out ask keeps the question open, and asking again waits 
     /No answer yet: question 1 is still open; run the same 'dispatch ask' command again/,
   );
   const again = sb.run(["ask", "--timeout", "20s", "Deploy now?"], { env });
-  await waitFor("ask to wait again", async () => {
-    const s = JSON.parse((await sb.run(["status", id, "--json"])).stdout).tasks[0];
-    return s.questions.length === 1 ? true : undefined;
-  });
+  await waitForStatus(
+    sb,
+    id,
+    "ask to wait again",
+    (s) => (s.questions as unknown[]).length === 1 ? true : undefined,
+  );
   assert.equal((await sb.run(["answer", id, "yes"])).code, 0);
   const r = await again;
   assert.equal(r.code, 0, r.stderr);

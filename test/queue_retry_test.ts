@@ -1,13 +1,18 @@
 import assert from "node:assert/strict";
 import { journal, sandbox, scenarioConfig, startTask, taskStatus, waitForState } from "./helpers.ts";
 
-Deno.test("queue: past the concurrency cap tasks wait queued and start as slots free, oldest first", async () => {
-  await using sb = await sandbox(
+/** A sandbox that runs one task at a time. */
+function oneSlotSandbox() {
+  return sandbox(
     scenarioConfig(["ask", "hang", "tick_all"]).replace(
       "limits: { max_concurrent: 64 }",
       "limits: { max_concurrent: 1 }",
     ),
   );
+}
+
+Deno.test("queue: past the concurrency cap tasks wait queued and start as slots free, oldest first", async () => {
+  await using sb = await oneSlotSandbox();
   const first = await startTask(sb, "hang");
   await waitForState(sb, first, ["running"]);
   const second = await startTask(sb, "tick_all");
@@ -26,19 +31,17 @@ Deno.test("queue: past the concurrency cap tasks wait queued and start as slots 
 });
 
 Deno.test("queue: a task cancelled while queued never starts", async () => {
-  await using sb = await sandbox(
-    scenarioConfig(["ask", "hang", "tick_all"]).replace(
-      "limits: { max_concurrent: 64 }",
-      "limits: { max_concurrent: 1 }",
-    ),
-  );
+  await using sb = await oneSlotSandbox();
   const first = await startTask(sb, "hang");
   await waitForState(sb, first, ["running"]);
   const queued = await startTask(sb, "tick_all");
   await waitForState(sb, queued, ["queued"]);
   await sb.run(["cancel", queued]);
   await sb.run(["cancel", first]);
-  await new Promise((r) => setTimeout(r, 1500));
+  // The freed slot goes to the oldest queued task: once a later one has run, a wrongly
+  // started cancelled task would have run before it (a wait on events, not on the clock).
+  const later = await startTask(sb, "tick_all");
+  await waitForState(sb, later, ["done", "failed"]);
   const s = await taskStatus(sb, queued);
   assert.equal(s.state, "cancelled");
   assert.equal(s.pid, null, "no worker was started");

@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { processesOfTask, type Sandbox, sandbox, taskStatus, waitFor } from "../helpers.ts";
+import { processesOfTask, type Sandbox, sandbox, taskStatus, waitForStatus } from "../helpers.ts";
 import { TWO_ITEMS, waitUntil } from "./worker_e2e.ts";
 import { tempDir } from "../temp_dir.ts";
 
@@ -58,10 +58,13 @@ async function start(sb: Sandbox, extra: string[] = []): Promise<string> {
 }
 
 function waitState(sb: Sandbox, id: string, states: string[]) {
-  return waitFor(`${id} to be ${states}`, async () => {
-    const s = await taskStatus(sb, id);
-    return states.includes(s.state as string) ? s : undefined;
-  }, 30_000);
+  return waitForStatus(
+    sb,
+    id,
+    `${id} to be ${states}`,
+    (s) => states.includes(s.state as string) ? s : undefined,
+    30_000,
+  );
 }
 
 async function argvs(file: string): Promise<string[][]> {
@@ -98,10 +101,13 @@ Deno.test("cursor worker (fake agent): exits with a question open, the answer re
   await using cursor = await cursorSandbox("ask-exit");
   const { sb, argvFile } = cursor;
   const id = await start(sb);
-  const first = await waitFor("the first run to end", async () => {
-    const s = await taskStatus(sb, id);
-    return s.exit_code !== null ? s : undefined;
-  }, 30_000);
+  const first = await waitForStatus(
+    sb,
+    id,
+    "the first run to end",
+    (s) => s.exit_code !== null ? s : undefined,
+    30_000,
+  );
   assert.equal(first.state, "waiting", String(first.reason));
   assert.equal((await sb.run(["answer", id, "Use PostgreSQL"])).code, 0);
   const done = await waitState(sb, id, ["done", "failed"]);

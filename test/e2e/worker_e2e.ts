@@ -31,7 +31,7 @@ import {
 import { type MockServer, startMockServer } from "../mock/mock_server.ts";
 import { SIDE_CALL_TEXT } from "../mock/script.ts";
 import type { NormalizedRequest, Reply, Script } from "../mock/types.ts";
-import { processesOfTask, type Sandbox, sandbox, taskStatus, waitFor } from "../helpers.ts";
+import { processesOfTask, type Sandbox, sandbox, taskStatus, waitFor, waitForStatus } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 
 /** The CLIs that run for real against the mock. */
@@ -292,8 +292,7 @@ export async function workerSandbox(
       return JSON.parse(r.stdout).id as string;
     },
     waitState(id, states, timeoutMs = 45_000) {
-      return waitFor(`${id} to be ${states.join("|")}`, async () => {
-        const s = await status(id);
+      return waitForStatus(sb, id, `${id} to be ${states.join("|")}`, async (s) => {
         if (states.includes(s.state as string)) return s;
         if (["done", "failed", "cancelled"].includes(s.state as string)) {
           const log = await Deno.readTextFile(`${sb.home}/tasks/${id}/worker.log`).catch(() => "");
@@ -305,10 +304,13 @@ export async function workerSandbox(
       }, timeoutMs);
     },
     waitExited(id, timeoutMs = 45_000) {
-      return waitFor(`${id}'s worker to exit`, async () => {
-        const s = await status(id);
-        return s.exit_code !== null && s.exit_code !== undefined ? s : undefined;
-      }, timeoutMs);
+      return waitForStatus(
+        sb,
+        id,
+        `${id}'s worker to exit`,
+        (s) => s.exit_code !== null && s.exit_code !== undefined ? s : undefined,
+        timeoutMs,
+      );
     },
     async [Symbol.asyncDispose]() {
       await sb[Symbol.asyncDispose]();
