@@ -7,6 +7,7 @@ import {
   startTask,
   taskStatus,
   waitFor,
+  waitForNoProcesses,
   waitForState,
 } from "./helpers.ts";
 
@@ -46,11 +47,7 @@ Deno.test("faults: kill -9 of the worker is recorded as failed with the signal",
   assert.equal(s.exit_code, 137);
   assert.equal(s.reason, "Worker killed by SIGKILL (exit 137)");
   // The CLI's own children (here the process behind the killed shell) do not outlive it.
-  await waitFor(
-    "the rest of the tree to go",
-    () => processesOfTask(id).length === 0 ? true : undefined,
-    10_000,
-  );
+  await waitForNoProcesses(id, "the rest of the tree to go");
 });
 
 Deno.test("faults: kill -9 of the supervisor mid-task; the worker's exit is still recorded with its code", async () => {
@@ -89,11 +86,7 @@ Deno.test("faults: cancel kills the whole tree, tool shells in their own session
   const r = await sb.run(["cancel", id, "--reason", "changed my mind"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`Cancelled ${id}`));
-  await waitFor(
-    "every process to be gone",
-    () => processesOfTask(id).length === 0 ? true : undefined,
-    10_000,
-  );
+  await waitForNoProcesses(id, "every process to be gone");
   for (const pid of before) assert.ok(!isAlive(pid), `pid ${pid} still alive`);
   const s = await taskStatus(sb, id);
   assert.equal(s.state, "cancelled");
@@ -108,11 +101,7 @@ Deno.test("faults: a timeout kills the tree and fails the task", async () => {
   const s = await waitForState(sb, id, ["failed", "done"], 15_000);
   assert.equal(s.state, "failed");
   assert.match(String(s.reason), /^Timed out after 1s/);
-  await waitFor(
-    "every process to be gone",
-    () => processesOfTask(id).length === 0 ? true : undefined,
-    10_000,
-  );
+  await waitForNoProcesses(id, "every process to be gone");
 });
 
 Deno.test("faults: cancel does not touch processes it did not start", async () => {
@@ -128,10 +117,6 @@ Deno.test("faults: cancel does not touch processes it did not start", async () =
   const id = await startTask(sb, "hang");
   await runningPids(sb.home, id);
   assert.equal((await sb.run(["cancel", "--all"])).code, 0);
-  await waitFor(
-    "the worker to go",
-    () => processesOfTask(id).length === 0 ? true : undefined,
-    10_000,
-  );
+  await waitForNoProcesses(id, "the worker to go");
   Deno.kill(bystander.pid, "SIGCONT"); // throws if cancel killed it
 });

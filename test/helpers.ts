@@ -205,6 +205,11 @@ export function processesOfTask(id: string): number[] {
   return livePidsWithEnv(`DISPATCH_TASK=${id}`);
 }
 
+/** Waits until no live process carries the task's id (its whole tree is gone). */
+export function waitForNoProcesses(id: string, what = "every process of the task to end"): Promise<true> {
+  return waitFor(what, () => processesOfTask(id).length === 0 ? true : undefined, 10_000);
+}
+
 /** Journal events as objects. */
 export async function journal(home: string): Promise<Record<string, unknown>[]> {
   const text = await Deno.readTextFile(`${home}/journal.jsonl`).catch(() => "");

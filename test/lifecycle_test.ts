@@ -65,7 +65,7 @@ Deno.test("lifecycle: an item marked [!] fails the task with its reason", async 
 Deno.test("lifecycle: a quiet worker is reported stalled, then runs on to done", async () => {
   await using sb = await sandbox();
   const release = `${sb.home}/release`;
-  const quiet = { command: `${ROOT}/test/fixtures/quiet_until ${release}`, model_flag: "" };
+  const quiet = { command: `${ROOT}/test/fixtures/quiet_until ${release}`, "model_flag": "" };
   await Deno.writeTextFile(
     `${sb.home}/config.yaml`,
     JSON.stringify({ default: "quiet", backends: { quiet }, models: { quiet: { backend: "quiet" } } }),

@@ -7,7 +7,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { processesOfTask, type Sandbox, sandbox, taskStatus, waitForStatus } from "../helpers.ts";
+import {
+  processesOfTask,
+  type Sandbox,
+  sandbox,
+  taskStatus,
+  waitForNoProcesses,
+  waitForStatus,
+} from "../helpers.ts";
 import { TWO_ITEMS, waitUntil } from "./worker_e2e.ts";
 import { tempDir } from "../temp_dir.ts";
 
@@ -39,20 +46,15 @@ async function cursorSandbox(scenario: string): Promise<{ sb: Sandbox; argvFile:
   };
 }
 
-async function start(sb: Sandbox, extra: string[] = []): Promise<string> {
-  const r = await sb.run([
-    "start",
-    "--title",
-    "cursor task",
-    "--model",
-    "m",
-    "--plan",
-    "-",
-    "--json",
-    ...extra,
-  ], {
+/** `dispatch start` of a two-item task on the fake agent, as it returned. */
+function runStart(sb: Sandbox, extra: string[]) {
+  return sb.run(["start", "--title", "cursor task", "--model", "m", "--plan", "-", ...extra], {
     stdin: TWO_ITEMS,
   });
+}
+
+async function start(sb: Sandbox, extra: string[] = []): Promise<string> {
+  const r = await runStart(sb, ["--json", ...extra]);
   if (r.code !== 0) throw new Error(`start failed: ${r.stderr}`);
   return JSON.parse(r.stdout).id;
 }
@@ -133,26 +135,14 @@ Deno.test("cursor worker (fake agent): full tier passes --force; cancel ends its
     }));
   assert.ok((await argvs(argvFile))[0]!.includes("--force"));
   assert.equal((await sb.run(["cancel", id])).code, 0);
-  await waitUntil("every process of the task to end", () => processesOfTask(id).length === 0, 10_000);
+  await waitForNoProcesses(id);
   assert.equal((await taskStatus(sb, id)).state, "cancelled");
 });
 
 Deno.test("cursor worker (fake agent): read tier is refused up front with the reason, nothing started", async () => {
   await using cursor = await cursorSandbox("happy");
   const { sb, argvFile } = cursor;
-  const r = await sb.run([
-    "start",
-    "--title",
-    "cursor task",
-    "--model",
-    "m",
-    "--tier",
-    "read",
-    "--plan",
-    "-",
-  ], {
-    stdin: TWO_ITEMS,
-  });
+  const r = await runStart(sb, ["--tier", "read"]);
   assert.equal(r.code, 78);
   assert.match(r.stderr, /no read-only mode.*use --tier edit or full/);
   assert.deepEqual(await Array.fromAsync(Deno.readDir(`${sb.home}/tasks`)), []);

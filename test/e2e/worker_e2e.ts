@@ -31,7 +31,15 @@ import {
 import { type MockServer, startMockServer } from "../mock/mock_server.ts";
 import { SIDE_CALL_TEXT } from "../mock/script.ts";
 import type { NormalizedRequest, Reply, Script } from "../mock/types.ts";
-import { processesOfTask, type Sandbox, sandbox, taskStatus, waitFor, waitForStatus } from "../helpers.ts";
+import {
+  processesOfTask,
+  type Sandbox,
+  sandbox,
+  taskStatus,
+  waitFor,
+  waitForNoProcesses,
+  waitForStatus,
+} from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 
 /** The CLIs that run for real against the mock. */
@@ -251,6 +259,9 @@ export const HAPPY: Action[] = [
   { write: "Ticked both items; the user chose the database." },
 ];
 
+/** A session id in UUID form, as claude, gemini and qwen report it. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** A sandbox with a real CLI behind the mock; `await using` tears all of it down. */
 export interface WorkerSandbox extends AsyncDisposable {
   sb: Sandbox;
@@ -416,20 +427,16 @@ export interface ResumeFacts {
 }
 
 /**
- * The worker asks with a 1 s timeout and ends its turn; the task waits with
- * the worker gone; `dispatch answer` resumes the CLI's own session, and the
- * model sees the earlier conversation; the task finishes.
+ * What every resumed run must show: the first run ended cleanly, the same
+ * `session` (the CLI's word for it) continued, the answer is the new message,
+ * and the original prompt and the timed-out ask are still in context.
  */
-/**
- * What every resumed read-tier run must show: same session, the answer as the
- * new message, the original prompt and the timed-out ask still in context.
- */
-export function assertResumedInReadTier(
+export function assertResumed(
   { id, first, done, resumed }: Pick<ResumeFacts, "id" | "first" | "done" | "resumed">,
+  session = "session",
 ): void {
-  assert.equal(done.tier, "read");
   assert.equal(first.exit_code, 0);
-  assert.equal(done.native_session, first.native_session, "the same session continued");
+  assert.equal(done.native_session, first.native_session, `the same ${session} continued`);
   assert.match(resumed.lastUserText, /The user answered your question: Use PostgreSQL/);
   assert.ok(
     resumed.texts.some((t) => t.includes(`You are a background worker (task ${id}`)),
@@ -437,6 +444,20 @@ export function assertResumedInReadTier(
   );
   assert.ok(resumed.toolResults.some((t) => /No answer yet/.test(t)), "the timed-out ask");
 }
+
+/** {@linkcode assertResumed}, in the read tier. */
+export function assertResumedInReadTier(
+  facts: Pick<ResumeFacts, "id" | "first" | "done" | "resumed">,
+): void {
+  assert.equal(facts.done.tier, "read");
+  assertResumed(facts);
+}
+
+/**
+ * The worker asks with a 1 s timeout and ends its turn; the task waits with
+ * the worker gone; `dispatch answer` resumes the CLI's own session, and the
+ * model sees the earlier conversation; the task finishes.
+ */
 
 export async function askExitResume(cli: RealCli, opts: { tier?: string } = {}): Promise<ResumeFacts> {
   await using w = await workerSandbox(
@@ -494,7 +515,7 @@ export async function cancelKillsTree(
   });
   const r = await w.sb.run(["cancel", id]);
   check(r.code === 0, `cancel: ${r.stderr}`);
-  await waitUntil("every process of the task to end", () => processesOfTask(id).length === 0, 10_000);
+  await waitForNoProcesses(id);
   const s = await w.status(id);
   timing(cli, "cancel", t0);
   check(s.state === "cancelled", `state ${s.state}`);
