@@ -143,7 +143,7 @@ export async function measureHostContext(): Promise<HostContextFigures> {
     }
     return figures;
   } finally {
-    await host.cleanup();
+    await host[Symbol.asyncDispose]();
   }
 }
 

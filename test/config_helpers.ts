@@ -5,12 +5,13 @@
  * @module
  */
 import type { Ctx } from "../src/context.ts";
+import { tempDir } from "./temp_dir.ts";
 
 /** The pinned real CLIs (claude, codex, gemini, opencode, qwen). */
 export const REAL_CLIS = new URL("./clis/node_modules/.bin", import.meta.url).pathname;
 
-/** A context for command cores, with everything it printed. */
-export interface TestCtx extends Ctx {
+/** A context for command cores, with everything it printed; `await using` removes its home. */
+export interface TestCtx extends Ctx, AsyncDisposable {
   out: string[];
   err: string[];
   cleanup(): Promise<void>;
@@ -21,6 +22,7 @@ export async function testCtx(
   opts: { env?: Record<string, string>; path?: string[] } = {},
 ): Promise<TestCtx> {
   const home = await Deno.makeTempDir({ prefix: "dispatch-config-test-" });
+  const remove = () => Deno.remove(home, { recursive: true }).catch(() => {});
   const out: string[] = [];
   const err: string[] = [];
   const userHome = `${home}/user`;
@@ -42,17 +44,20 @@ export async function testCtx(
     bin: "/bin/false",
     out,
     err,
-    cleanup: () => Deno.remove(home, { recursive: true }).catch(() => {}),
+    cleanup: remove,
+    [Symbol.asyncDispose]: remove,
   };
 }
 
-/** A folder of fake executables: name -> sh script body (after `#!/bin/sh`). */
+/** A folder of fake executables: name -> sh script body (after `#!/bin/sh`); `await using` removes it. */
 export async function fakeClis(
   scripts: Record<string, string>,
-): Promise<{ dir: string; cleanup(): Promise<void> }> {
-  const dir = await Deno.makeTempDir({ prefix: "dispatch-fake-clis-" });
+): Promise<{ dir: string; cleanup(): Promise<void> } & AsyncDisposable> {
+  const tmp = await tempDir("dispatch-fake-clis-");
+  const dir = tmp.path;
   for (const [name, body] of Object.entries(scripts)) {
     await Deno.writeTextFile(`${dir}/${name}`, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   }
-  return { dir, cleanup: () => Deno.remove(dir, { recursive: true }).catch(() => {}) };
+  const remove = () => tmp[Symbol.asyncDispose]();
+  return { dir, cleanup: remove, [Symbol.asyncDispose]: remove };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { livePidsWithEnv } from "../src/proc/procfs.ts";
+import { tempDir } from "./temp_dir.ts";
 
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -15,14 +16,16 @@ export const FAKE_WORKER = `${ROOT}/test/fixtures/fake_worker`;
 /** Scenario files. */
 export const SCENARIOS = `${ROOT}/test/fixtures/scenarios`;
 
-/** A temporary dispatch home plus a project folder. */
-export interface Sandbox {
+/**
+ * A temporary dispatch home plus a project folder. `await using sb = await sandbox()`
+ * cancels its tasks and removes both folders when the scope ends.
+ */
+export interface Sandbox extends AsyncDisposable {
   home: string;
   project: string;
   env: Record<string, string>;
   /** Runs `bin/dispatch ARGS` in the project with this home. */
   run(args: string[], opts?: RunOptions): Promise<RunResult>;
-  cleanup(): Promise<void>;
 }
 
 /** Options for one run. */
@@ -82,20 +85,24 @@ export async function runBin(
     stderr: "piped",
     signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
   }).spawn();
-  if (opts.stdin !== undefined) {
+  // Written while the output is read: a child that answers before it has read
+  // all its input must not block on a full stdout pipe.
+  const write = async (stdin: string) => {
     const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(opts.stdin));
+    await writer.write(new TextEncoder().encode(stdin));
     await writer.close();
-  }
-  const out = await child.output();
+  };
+  const [out] = await Promise.all([child.output(), opts.stdin === undefined ? undefined : write(opts.stdin)]);
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
 
 /** Creates a sandbox; `config` defaults to every scenario as a model. */
 export async function sandbox(config = scenarioConfig(allScenarios())): Promise<Sandbox> {
-  const home = await Deno.makeTempDir({ prefix: "dispatch-test-home-" });
-  const project = await Deno.makeTempDir({ prefix: "dispatch-test-project-" });
+  const homeDir = await tempDir("dispatch-test-home-");
+  const projectDir = await tempDir("dispatch-test-project-");
+  const home = homeDir.path;
+  const project = projectDir.path;
   await Deno.mkdir(`${project}/.git`);
   await Deno.writeTextFile(`${home}/config.yaml`, config);
   const env: Record<string, string> = {
@@ -110,10 +117,10 @@ export async function sandbox(config = scenarioConfig(allScenarios())): Promise<
     project,
     env,
     run: (args, opts = {}) => runBin(args, env, { cwd: project, ...opts }),
-    cleanup: async () => {
+    async [Symbol.asyncDispose]() {
       await runBin(["cancel", "--all"], env, { cwd: project }).catch(() => {});
-      await Deno.remove(home, { recursive: true }).catch(() => {});
-      await Deno.remove(project, { recursive: true }).catch(() => {});
+      await homeDir[Symbol.asyncDispose]();
+      await projectDir[Symbol.asyncDispose]();
     },
   };
 }
@@ -152,32 +159,55 @@ export async function taskStatus(sb: Sandbox, id: string): Promise<Record<string
   return JSON.parse(r.stdout).tasks[0];
 }
 
-/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs`. */
+/**
+ * Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs`. The
+ * last check runs after the deadline, so a slow machine's late success still counts.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (;;) {
+    const past = Date.now() >= deadline;
     const v = await check();
     if (v !== undefined) return v;
+    if (past) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** Polls the task's status until `accept` returns a value for it; returns that value. */
+export function waitForStatus<T>(
+  sb: Sandbox,
+  id: string,
+  what: string,
+  accept: (status: Record<string, unknown>) => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  return waitFor(what, async () => accept(await taskStatus(sb, id)), timeoutMs);
 }
 
 /** Waits until the task's state is one of `states`; returns its status. */
 export function waitForState(sb: Sandbox, id: string, states: string[], timeoutMs = 20_000) {
-  return waitFor(`${id} to be ${states.join("|")}`, async () => {
-    const s = await taskStatus(sb, id);
-    return states.includes(s.state as string) ? s : undefined;
-  }, timeoutMs);
+  return waitForStatus(
+    sb,
+    id,
+    `${id} to be ${states.join("|")}`,
+    (s) => states.includes(s.state as string) ? s : undefined,
+    timeoutMs,
+  );
 }
 
 /** Pids of live (non-zombie) processes whose environment has DISPATCH_TASK=id. */
 export function processesOfTask(id: string): number[] {
   return livePidsWithEnv(`DISPATCH_TASK=${id}`);
+}
+
+/** Waits until no live process carries the task's id (its whole tree is gone). */
+export function waitForNoProcesses(id: string, what = "every process of the task to end"): Promise<true> {
+  return waitFor(what, () => processesOfTask(id).length === 0 ? true : undefined, 10_000);
 }
 
 /** Journal events as objects. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runBin, sandbox, startTask, waitFor, waitForState } from "./helpers.ts";
+import { runBin, sandbox, startTask, waitForState, waitForStatus } from "./helpers.ts";
 
 function hook(sb: Awaited<ReturnType<typeof sandbox>>, event: string, input: Record<string, unknown>) {
   return sb.run(["hook", event], {
@@ -14,207 +14,179 @@ function context(stdout: string): string | undefined {
 }
 
 Deno.test("hook: UserPromptSubmit delivers a session's question once, verbatim, with the answer command", async () => {
-  const sb = await sandbox();
-  try {
-    const id = await startTask(sb, "ask", ["--session", "host-a"]);
-    const other = await startTask(sb, "ask", ["--session", "host-b"]);
-    await waitForState(sb, id, ["waiting"]);
-    await waitForState(sb, other, ["waiting"]);
-    const first = await hook(sb, "UserPromptSubmit", { session_id: "host-a", prompt: "hi" });
-    assert.equal(first.code, 0);
-    const parsed = JSON.parse(first.stdout);
-    assert.equal(parsed.hookSpecificOutput.hookEventName, "UserPromptSubmit");
-    const text = parsed.hookSpecificOutput.additionalContext as string;
-    assert.match(text, new RegExp(`\\? ${id} asks \\(question 1\\): "Which database should I use\\?"`));
-    assert.match(text, new RegExp(`dispatch answer ${id} --question 1 "<answer>"`));
-    assert.ok(!text.includes(other), "another session's task is not reported here");
-    const second = await hook(sb, "UserPromptSubmit", { session_id: "host-a", prompt: "again" });
-    assert.equal(second.stdout, "", "nothing new: nothing printed");
-    await sb.run(["answer", id, "Postgres"]);
-    await waitForState(sb, id, ["done"]);
-    const third = context(
-      (await hook(sb, "UserPromptSubmit", { session_id: "host-a", prompt: "and?" })).stdout,
-    )!;
-    assert.match(third, new RegExp(`✓ ${id} done 3/3 in \\d+s\\. Result: .*/tasks/${id}/output\\.md`));
-    assert.ok(!third.includes("Which database"), "the question is not repeated");
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  const id = await startTask(sb, "ask", ["--session", "host-a"]);
+  const other = await startTask(sb, "ask", ["--session", "host-b"]);
+  await waitForState(sb, id, ["waiting"]);
+  await waitForState(sb, other, ["waiting"]);
+  const first = await hook(sb, "UserPromptSubmit", { session_id: "host-a", prompt: "hi" });
+  assert.equal(first.code, 0);
+  const parsed = JSON.parse(first.stdout);
+  assert.equal(parsed.hookSpecificOutput.hookEventName, "UserPromptSubmit");
+  const text = parsed.hookSpecificOutput.additionalContext as string;
+  assert.match(text, new RegExp(`\\? ${id} asks \\(question 1\\): "Which database should I use\\?"`));
+  assert.match(text, new RegExp(`dispatch answer ${id} --question 1 "<answer>"`));
+  assert.ok(!text.includes(other), "another session's task is not reported here");
+  const second = await hook(sb, "UserPromptSubmit", { session_id: "host-a", prompt: "again" });
+  assert.equal(second.stdout, "", "nothing new: nothing printed");
+  await sb.run(["answer", id, "Postgres"]);
+  await waitForState(sb, id, ["done"]);
+  const third = context(
+    (await hook(sb, "UserPromptSubmit", { session_id: "host-a", prompt: "and?" })).stdout,
+  )!;
+  assert.match(third, new RegExp(`✓ ${id} done 3/3 in \\d+s\\. Result: .*/tasks/${id}/output\\.md`));
+  assert.ok(!third.includes("Which database"), "the question is not repeated");
 });
 
 Deno.test("hook: never breaks the prompt: bad stdin or a broken home prints nothing and exits 0", async () => {
-  const sb = await sandbox();
-  try {
-    await startTask(sb, "tick_all", ["--session", "s1"]);
-    const bad = await sb.run(["hook", "UserPromptSubmit"], { stdin: "{not json" });
-    assert.equal(bad.code, 0);
-    assert.equal(bad.stdout, "");
-    assert.match(await Deno.readTextFile(`${sb.home}/errors.log`), /hook UserPromptSubmit: SyntaxError/);
-    await Deno.writeTextFile(`${sb.home}/sessions/s1.json`, "{corrupt");
-    const broken = await hook(sb, "UserPromptSubmit", { session_id: "s1" });
-    assert.equal(broken.code, 0);
-    assert.equal(broken.stdout, "");
-    const fresh = await runBin(["hook", "UserPromptSubmit"], {
-      ...sb.env,
-      DISPATCH_HOME: `${sb.home}/never-used`,
-    }, {
-      stdin: JSON.stringify({ session_id: "x" }),
-    });
-    assert.equal(fresh.stdout, "");
-    await assert.rejects(Deno.stat(`${sb.home}/never-used`), "a user who never dispatched gets no folder");
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  await startTask(sb, "tick_all", ["--session", "s1"]);
+  const bad = await sb.run(["hook", "UserPromptSubmit"], { stdin: "{not json" });
+  assert.equal(bad.code, 0);
+  assert.equal(bad.stdout, "");
+  assert.match(await Deno.readTextFile(`${sb.home}/errors.log`), /hook UserPromptSubmit: SyntaxError/);
+  await Deno.writeTextFile(`${sb.home}/sessions/s1.json`, "{corrupt");
+  const broken = await hook(sb, "UserPromptSubmit", { session_id: "s1" });
+  assert.equal(broken.code, 0);
+  assert.equal(broken.stdout, "");
+  const fresh = await runBin(["hook", "UserPromptSubmit"], {
+    ...sb.env,
+    DISPATCH_HOME: `${sb.home}/never-used`,
+  }, {
+    stdin: JSON.stringify({ session_id: "x" }),
+  });
+  assert.equal(fresh.stdout, "");
+  await assert.rejects(Deno.stat(`${sb.home}/never-used`), "a user who never dispatched gets no folder");
 });
 
 Deno.test("hook: the context stays under 10,000 characters however much happened", async () => {
-  const sb = await sandbox();
-  try {
-    const ids = await Promise.all(
-      Array.from({ length: 12 }, () => startTask(sb, "ask", ["--session", "busy"])),
-    );
-    for (const id of ids) await waitForState(sb, id, ["waiting"]);
-    const events = ids.flatMap((id) =>
-      Array.from(
-        { length: 40 },
-        (_, i) =>
-          JSON.stringify({
-            ts: Date.now(),
-            type: "failed",
-            task: id,
-            session: "busy",
-            text: `reason ${i} ${"x".repeat(100)}`,
-          }),
-      )
-    );
-    await Deno.writeTextFile(`${sb.home}/journal.jsonl`, events.join("\n") + "\n", { append: true });
-    const text = context((await hook(sb, "UserPromptSubmit", { session_id: "busy" })).stdout)!;
-    assert.ok(text.length < 10_000, `${text.length} chars`);
-    assert.ok(text.indexOf("asks") < text.indexOf("failed"), "questions come first");
-    assert.equal((text.match(/ asks \(question/g) ?? []).length, 12, "every question made it");
-    assert.match(text, /\(\+\d+ more updates not shown: run 'dispatch status'\)/);
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  const ids = await Promise.all(
+    Array.from({ length: 12 }, () => startTask(sb, "ask", ["--session", "busy"])),
+  );
+  for (const id of ids) await waitForState(sb, id, ["waiting"]);
+  const events = ids.flatMap((id) =>
+    Array.from(
+      { length: 40 },
+      (_, i) =>
+        JSON.stringify({
+          ts: Date.now(),
+          type: "failed",
+          task: id,
+          session: "busy",
+          text: `reason ${i} ${"x".repeat(100)}`,
+        }),
+    )
+  );
+  await Deno.writeTextFile(`${sb.home}/journal.jsonl`, events.join("\n") + "\n", { append: true });
+  const text = context((await hook(sb, "UserPromptSubmit", { session_id: "busy" })).stdout)!;
+  assert.ok(text.length < 10_000, `${text.length} chars`);
+  assert.ok(text.indexOf("asks") < text.indexOf("failed"), "questions come first");
+  assert.equal((text.match(/ asks \(question/g) ?? []).length, 12, "every question made it");
+  assert.match(text, /\(\+\d+ more updates not shown: run 'dispatch status'\)/);
 });
 
 Deno.test("hook: SessionStart hands a new session the open questions of an ended session's tasks", async () => {
-  const sb = await sandbox();
-  try {
-    const id = await startTask(sb, "ask", ["--session", "old"]);
-    await waitForState(sb, id, ["waiting"]);
-    await hook(sb, "UserPromptSubmit", { session_id: "old" }); // delivered to the old session
-    const alive = await hook(sb, "SessionStart", { session_id: "new", source: "startup" });
-    assert.equal(alive.stdout, "", "the old session may still be alive: nothing is taken from it");
-    await hook(sb, "SessionEnd", { session_id: "old", reason: "other" });
-    const text = context((await hook(sb, "SessionStart", { session_id: "new2", source: "startup" })).stdout)!;
-    assert.match(text, new RegExp(`\\? ${id} asks \\(question 1\\): "Which database should I use\\?"`));
-    assert.match(text, new RegExp(`This session now owns: ${id}`));
-    await sb.run(["answer", id, "ok"]);
-    await waitForState(sb, id, ["done"]);
-    const after = context((await hook(sb, "UserPromptSubmit", { session_id: "new2" })).stdout)!;
-    assert.match(after, new RegExp(`✓ ${id} done`), "later events go to the adopting session");
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  const id = await startTask(sb, "ask", ["--session", "old"]);
+  await waitForState(sb, id, ["waiting"]);
+  await hook(sb, "UserPromptSubmit", { session_id: "old" }); // delivered to the old session
+  const alive = await hook(sb, "SessionStart", { session_id: "new", source: "startup" });
+  assert.equal(alive.stdout, "", "the old session may still be alive: nothing is taken from it");
+  await hook(sb, "SessionEnd", { session_id: "old", reason: "other" });
+  const text = context((await hook(sb, "SessionStart", { session_id: "new2", source: "startup" })).stdout)!;
+  assert.match(text, new RegExp(`\\? ${id} asks \\(question 1\\): "Which database should I use\\?"`));
+  assert.match(text, new RegExp(`This session now owns: ${id}`));
+  await sb.run(["answer", id, "ok"]);
+  await waitForState(sb, id, ["done"]);
+  const after = context((await hook(sb, "UserPromptSubmit", { session_id: "new2" })).stdout)!;
+  assert.match(after, new RegExp(`✓ ${id} done`), "later events go to the adopting session");
 });
 
 Deno.test("watch: wakes on a question, once per event; an unreported earlier event wakes it at once", async () => {
-  const sb = await sandbox();
-  try {
-    const id = await startTask(sb, "ask3", ["--session", "w"]);
-    const woke = await sb.run(["watch", "--session", "w", "--timeout", "20s"]);
-    assert.equal(woke.code, 0, woke.stderr);
-    assert.equal(
-      woke.stdout.trim(),
-      `dispatch: ${id} asked a question. Details arrive with this turn (or run: dispatch status).`,
-    );
-    // Same open question, not answered yet: a re-armed watch must not wake for it again.
-    const quiet = await sb.run(["watch", "--session", "w", "--timeout", "1s"]);
-    assert.equal(quiet.code, 124, quiet.stdout);
-    assert.match(quiet.stderr, /Nothing needed the host before the watch timed out/);
-    await sb.run(["answer", id, "one"]);
-    await waitFor("the second question", async () => {
-      const s = JSON.parse((await sb.run(["status", id, "--json"])).stdout).tasks[0];
-      return s.questions[0]?.n === 2 ? true : undefined;
-    });
-    // The second question came while no watch ran: the next watch wakes at once.
-    const t0 = Date.now();
-    const late = await sb.run(["watch", "--session", "w", "--timeout", "20s"]);
-    assert.equal(late.code, 0);
-    assert.match(late.stdout, new RegExp(`${id} asked a question`));
-    assert.ok(Date.now() - t0 < 5000);
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  const id = await startTask(sb, "ask3", ["--session", "w"]);
+  const woke = await sb.run(["watch", "--session", "w", "--timeout", "20s"]);
+  assert.equal(woke.code, 0, woke.stderr);
+  assert.equal(
+    woke.stdout.trim(),
+    `dispatch: ${id} asked a question. Details arrive with this turn (or run: dispatch status).`,
+  );
+  // Same open question, not answered yet: a re-armed watch must not wake for it again.
+  const quiet = await sb.run(["watch", "--session", "w", "--timeout", "1s"]);
+  assert.equal(quiet.code, 124, quiet.stdout);
+  assert.match(quiet.stderr, /Nothing needed the host before the watch timed out/);
+  await sb.run(["answer", id, "one"]);
+  await waitForStatus(
+    sb,
+    id,
+    "the second question",
+    (s) => (s.questions as { n: number }[])[0]?.n === 2 ? true : undefined,
+  );
+  // The second question came while no watch ran: the next watch wakes at once.
+  const t0 = Date.now();
+  const late = await sb.run(["watch", "--session", "w", "--timeout", "20s"]);
+  assert.equal(late.code, 0);
+  assert.match(late.stdout, new RegExp(`${id} asked a question`));
+  assert.ok(Date.now() - t0 < 5000);
 });
 
 Deno.test("watch: with nothing running it returns at once instead of blocking", async () => {
-  const sb = await sandbox();
-  try {
-    const r = await sb.run(["watch", "--session", "idle", "--timeout", "10s"]);
-    assert.equal(r.code, 0);
-    assert.equal(r.stdout.trim(), "dispatch: no running tasks to watch.");
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  const r = await sb.run(["watch", "--session", "idle", "--timeout", "10s"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), "dispatch: no running tasks to watch.");
 });
 
 Deno.test("ask: a timed-out ask keeps the question open, and asking again waits on the same one", async () => {
-  const sb = await sandbox();
-  try {
-    const id = await startTask(sb, "hang");
-    const env = { DISPATCH_TASK: id };
-    const first = await sb.run(["ask", "--timeout", "300ms", "Deploy now?"], { env });
-    assert.equal(first.code, 124);
-    assert.match(
-      first.stderr,
-      /No answer yet: question 1 is still open; run the same 'dispatch ask' command again/,
-    );
-    const again = sb.run(["ask", "--timeout", "20s", "Deploy now?"], { env });
-    await waitFor("ask to wait again", async () => {
-      const s = JSON.parse((await sb.run(["status", id, "--json"])).stdout).tasks[0];
-      return s.questions.length === 1 ? true : undefined;
-    });
-    assert.equal((await sb.run(["answer", id, "yes"])).code, 0);
-    const r = await again;
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, "yes\n");
-    const questions = await Array.fromAsync(Deno.readDir(`${sb.home}/tasks/${id}/questions`));
-    assert.equal(questions.length, 1, "asked once");
-    const outside = await sb.run(["ask", "hello"]);
-    assert.equal(outside.code, 2);
-    assert.match(outside.stderr, /No task: run 'dispatch ask' inside a worker/);
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  const id = await startTask(sb, "hang");
+  const env = { DISPATCH_TASK: id };
+  const first = await sb.run(["ask", "--timeout", "300ms", "Deploy now?"], { env });
+  assert.equal(first.code, 124);
+  assert.match(
+    first.stderr,
+    /No answer yet: question 1 is still open; run the same 'dispatch ask' command again/,
+  );
+  const again = sb.run(["ask", "--timeout", "20s", "Deploy now?"], { env });
+  await waitForStatus(
+    sb,
+    id,
+    "ask to wait again",
+    (s) => (s.questions as unknown[]).length === 1 ? true : undefined,
+  );
+  assert.equal((await sb.run(["answer", id, "yes"])).code, 0);
+  const r = await again;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "yes\n");
+  const questions = await Array.fromAsync(Deno.readDir(`${sb.home}/tasks/${id}/questions`));
+  assert.equal(questions.length, 1, "asked once");
+  const outside = await sb.run(["ask", "hello"]);
+  assert.equal(outside.code, 2);
+  assert.match(outside.stderr, /No task: run 'dispatch ask' inside a worker/);
 });
 
 Deno.test("hook: with no task running and nothing new, the launcher answers without starting Deno", async () => {
-  const sb = await sandbox();
-  try {
-    const id = await startTask(sb, "tick_all", ["--session", "idle"]);
-    await waitForState(sb, id, ["done"]);
-    const first = context((await hook(sb, "UserPromptSubmit", { session_id: "idle" })).stdout)!;
-    assert.match(first, new RegExp(`✓ ${id} done`));
-    const marker = await Deno.readTextFile(`${sb.home}/sessions/idle.idle`);
-    assert.equal(Number(marker), (await Deno.stat(`${sb.home}/journal.jsonl`)).size);
-    // A corrupt session file would make the Deno hook log an error: none means Deno never ran.
-    await Deno.writeTextFile(`${sb.home}/sessions/idle.json`, "{corrupt");
-    const quiet = await hook(sb, "UserPromptSubmit", { session_id: "idle", prompt: 'say "session_id":"x"' });
-    assert.equal(quiet.code, 0);
-    assert.equal(quiet.stdout, "");
-    await assert.rejects(Deno.stat(`${sb.home}/errors.log`), "the fast path did not start Deno");
-    // The journal grows: Deno runs again and delivers the news.
-    await Deno.writeTextFile(`${sb.home}/sessions/idle.json`, "{}");
-    await Deno.writeTextFile(
-      `${sb.home}/journal.jsonl`,
-      JSON.stringify({ ts: Date.now(), type: "failed", task: id, session: "idle", text: "late news" }) + "\n",
-      { append: true },
-    );
-    const news = context((await hook(sb, "UserPromptSubmit", { session_id: "idle" })).stdout)!;
-    assert.match(news, /late news/);
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox();
+  const id = await startTask(sb, "tick_all", ["--session", "idle"]);
+  await waitForState(sb, id, ["done"]);
+  const first = context((await hook(sb, "UserPromptSubmit", { session_id: "idle" })).stdout)!;
+  assert.match(first, new RegExp(`✓ ${id} done`));
+  const marker = await Deno.readTextFile(`${sb.home}/sessions/idle.idle`);
+  assert.equal(Number(marker), (await Deno.stat(`${sb.home}/journal.jsonl`)).size);
+  // A corrupt session file would make the Deno hook log an error: none means Deno never ran.
+  await Deno.writeTextFile(`${sb.home}/sessions/idle.json`, "{corrupt");
+  const quiet = await hook(sb, "UserPromptSubmit", { session_id: "idle", prompt: 'say "session_id":"x"' });
+  assert.equal(quiet.code, 0);
+  assert.equal(quiet.stdout, "");
+  await assert.rejects(Deno.stat(`${sb.home}/errors.log`), "the fast path did not start Deno");
+  // The journal grows: Deno runs again and delivers the news.
+  await Deno.writeTextFile(`${sb.home}/sessions/idle.json`, "{}");
+  await Deno.writeTextFile(
+    `${sb.home}/journal.jsonl`,
+    JSON.stringify({ ts: Date.now(), type: "failed", task: id, session: "idle", text: "late news" }) + "\n",
+    { append: true },
+  );
+  const news = context((await hook(sb, "UserPromptSubmit", { session_id: "idle" })).stdout)!;
+  assert.match(news, /late news/);
 });

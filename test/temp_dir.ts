@@ -8,6 +8,8 @@
 export interface TempDir extends AsyncDisposable {
   /** Absolute path of the folder. */
   path: string;
+  /** Removes the folder; a folder already gone is fine. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Creates a temporary folder that `await using` removes at the end of the scope. */

@@ -74,12 +74,8 @@ async function withHost(
   opts: { watch: boolean; answerOnStdin?: boolean },
   fn: (h: Host) => Promise<void>,
 ): Promise<void> {
-  const host = await createHost(opts);
-  try {
-    await fn(host);
-  } finally {
-    await host.cleanup();
-  }
+  await using host = await createHost(opts);
+  await fn(host);
 }
 
 Deno.test({

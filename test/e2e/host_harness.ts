@@ -13,6 +13,7 @@ import { startMockServer } from "../mock/mock_server.ts";
 import type { MockServer, NormalizedRequest, RecordedRequest, Reply } from "../mock/mock_server.ts";
 import { claudeEnv, cliPath, prepareHome } from "../mock/cli_env.ts";
 import { BIN, ROOT, runBin, type RunResult, waitFor } from "../helpers.ts";
+import { tempDir } from "../temp_dir.ts";
 
 /** The question the scripted worker asks; unique enough to count in request bodies. */
 export const QUESTION = "Which license header should the new files carry, MIT or Apache-2.0?";
@@ -71,7 +72,7 @@ export interface RunOptions {
 }
 
 /** A host world: mock, claude config home, dispatch home, project. */
-export interface Host {
+export interface Host extends AsyncDisposable {
   mock: MockServer;
   claudeHome: string;
   dispatchHome: string;
@@ -85,7 +86,6 @@ export interface Host {
   journal(): Promise<Record<string, unknown>[]>;
   /** Waits for a journal event of `type` (for `task` when given). */
   waitForEvent(type: string, task?: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  cleanup(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;
@@ -227,9 +227,12 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 /** Creates a host world whose config maps the default model to the scripted worker. */
 export async function createHost(opts: BrainOptions): Promise<Host> {
-  const claudeHome = await Deno.makeTempDir({ prefix: "dispatch-host-claude-" });
-  const dispatchHome = await Deno.makeTempDir({ prefix: "dispatch-host-home-" });
-  const project = await Deno.makeTempDir({ prefix: "dispatch-host-project-" });
+  const dirs = [
+    await tempDir("dispatch-host-claude-"),
+    await tempDir("dispatch-host-home-"),
+    await tempDir("dispatch-host-project-"),
+  ];
+  const [claudeHome, dispatchHome, project] = dirs.map((d) => d.path) as [string, string, string];
   await Deno.mkdir(`${project}/.git`);
   await prepareHome("claude", claudeHome);
   await Deno.writeTextFile(`${dispatchHome}/scenario.txt`, SCENARIO);
@@ -329,12 +332,10 @@ export async function createHost(opts: BrainOptions): Promise<Host> {
         return (await host.journal()).find((e) => e.type === type && (!task || e.task === task));
       }, timeoutMs);
     },
-    async cleanup() {
+    async [Symbol.asyncDispose]() {
       await runBin(["cancel", "--all"], baseEnv, { cwd: project }).catch(() => {});
-      await mock.close();
-      for (const dir of [claudeHome, dispatchHome, project]) {
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-      }
+      await mock[Symbol.asyncDispose]();
+      for (const dir of dirs) await dir[Symbol.asyncDispose]();
     },
   };
   return host;

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { claudeEnv, cliInstalled, cliPath, prepareHome } from "../mock/cli_env.ts";
 import { startMockServer } from "../mock/mock_server.ts";
 import { ROOT } from "../helpers.ts";
+import { tempDir } from "../temp_dir.ts";
 
 const ignore = !cliInstalled("claude");
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -67,94 +68,90 @@ Deno.test({
     "install: a clone after npm ci --ignore-scripts runs the native deno; marketplace install works offline",
   ignore,
   async fn(t) {
-    const tmp = await Deno.makeTempDir({ prefix: "dispatch-install-" });
-    const mock = await startMockServer({ script: () => ({ text: "ok" }) });
-    try {
-      const copy = `${tmp}/plugin`;
-      await copyRepo(copy);
-      const traps = await trapDir(`${tmp}/traps`);
-      const env = { PATH: `${traps}:/usr/bin:/bin`, HOME: tmp, DISPATCH_HOME: `${tmp}/home` };
+    await using tmpDir = await tempDir("dispatch-install-");
+    const tmp = tmpDir.path;
+    await using mock = await startMockServer({ script: () => ({ text: "ok" }) });
+    const copy = `${tmp}/plugin`;
+    await copyRepo(copy);
+    const traps = await trapDir(`${tmp}/traps`);
+    const env = { PATH: `${traps}:/usr/bin:/bin`, HOME: tmp, DISPATCH_HOME: `${tmp}/home` };
 
-      await t.step("before npm ci: one clear line naming the fix, no fallback", async () => {
-        const before = await run(`${copy}/bin/dispatch`, ["--version"], { cwd: tmp, env });
-        assert.equal(before.code, 69, before.stderr);
-        assert.match(before.stderr, /^dispatch: Deno not found: run 'npm ci' in .*\n$/);
+    await t.step("before npm ci: one clear line naming the fix, no fallback", async () => {
+      const before = await run(`${copy}/bin/dispatch`, ["--version"], { cwd: tmp, env });
+      assert.equal(before.code, 69, before.stderr);
+      assert.match(before.stderr, /^dispatch: Deno not found: run 'npm ci' in .*\n$/);
+    });
+
+    await t.step("after npm ci --ignore-scripts: the native deno under node_modules/@deno", async () => {
+      // What Claude Code runs in a marketplace install (the registry or npm's cache).
+      const npm = await run("npm", [
+        "ci",
+        "--ignore-scripts",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+      ], {
+        cwd: copy,
+        env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: Deno.env.get("HOME") ?? tmp },
+        timeoutMs: 180_000,
       });
+      assert.equal(npm.code, 0, npm.stderr);
+      const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+      const pkg = Deno.build.os === "linux" ? `linux-${arch}-glibc` : `${Deno.build.os}-${arch}`;
+      assert.ok((await Deno.stat(`${copy}/node_modules/@deno/${pkg}/deno`)).isFile);
 
-      await t.step("after npm ci --ignore-scripts: the native deno under node_modules/@deno", async () => {
-        // What Claude Code runs in a marketplace install (the registry or npm's cache).
-        const npm = await run("npm", [
-          "ci",
-          "--ignore-scripts",
-          "--prefer-offline",
-          "--no-audit",
-          "--no-fund",
-        ], {
-          cwd: copy,
-          env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: Deno.env.get("HOME") ?? tmp },
-          timeoutMs: 180_000,
-        });
-        assert.equal(npm.code, 0, npm.stderr);
-        const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
-        const pkg = Deno.build.os === "linux" ? `linux-${arch}-glibc` : `${Deno.build.os}-${arch}`;
-        assert.ok((await Deno.stat(`${copy}/node_modules/@deno/${pkg}/deno`)).isFile);
+      // Through a symlink, from another directory, with npx/node/deno traps first on PATH.
+      await Deno.mkdir(`${tmp}/bin`);
+      await Deno.symlink(`${copy}/bin/dispatch`, `${tmp}/bin/dispatch`);
+      const after = await run(`${tmp}/bin/dispatch`, ["--version"], { cwd: tmp, env });
+      assert.equal(after.code, 0, after.stderr);
+      assert.match(after.stdout, /^dispatch \d+\.\d+\.\d+/);
+      const status = await run(`${tmp}/bin/dispatch`, ["status"], { cwd: tmp, env });
+      assert.equal(status.code, 0, status.stderr);
+      assert.equal(
+        await Deno.readTextFile(`${traps}/called`).catch(() => ""),
+        "",
+        "npx, node or deno was called",
+      );
+    });
 
-        // Through a symlink, from another directory, with npx/node/deno traps first on PATH.
-        await Deno.mkdir(`${tmp}/bin`);
-        await Deno.symlink(`${copy}/bin/dispatch`, `${tmp}/bin/dispatch`);
-        const after = await run(`${tmp}/bin/dispatch`, ["--version"], { cwd: tmp, env });
-        assert.equal(after.code, 0, after.stderr);
-        assert.match(after.stdout, /^dispatch \d+\.\d+\.\d+/);
-        const status = await run(`${tmp}/bin/dispatch`, ["status"], { cwd: tmp, env });
-        assert.equal(status.code, 0, status.stderr);
-        assert.equal(
-          await Deno.readTextFile(`${traps}/called`).catch(() => ""),
-          "",
-          "npx, node or deno was called",
-        );
-      });
+    await t.step("marketplace add + install, then a session without --plugin-dir uses it", async () => {
+      const home = `${tmp}/claude`;
+      await prepareHome("claude", home);
+      const project = `${tmp}/project`;
+      await Deno.mkdir(`${project}/.git`, { recursive: true });
+      const cenv = { ...claudeEnv(home, mock.url), DISPATCH_HOME: `${tmp}/dispatch` };
+      const claude = (args: string[]) => run(cliPath("claude"), args, { cwd: project, env: cenv });
 
-      await t.step("marketplace add + install, then a session without --plugin-dir uses it", async () => {
-        const home = `${tmp}/claude`;
-        await prepareHome("claude", home);
-        const project = `${tmp}/project`;
-        await Deno.mkdir(`${project}/.git`, { recursive: true });
-        const cenv = { ...claudeEnv(home, mock.url), DISPATCH_HOME: `${tmp}/dispatch` };
-        const claude = (args: string[]) => run(cliPath("claude"), args, { cwd: project, env: cenv });
+      const add = await claude(["plugin", "marketplace", "add", copy]);
+      assert.equal(add.code, 0, add.stdout + add.stderr);
+      const install = await claude(["plugin", "install", "dispatch@dispatch"]);
+      assert.equal(install.code, 0, install.stdout + install.stderr);
+      const list = await claude(["plugin", "list", "--json"]);
+      const plugins = JSON.parse(list.stdout) as { id: string; enabled: boolean }[];
+      assert.ok(plugins.find((p) => p.id === "dispatch@dispatch")?.enabled, list.stdout);
 
-        const add = await claude(["plugin", "marketplace", "add", copy]);
-        assert.equal(add.code, 0, add.stdout + add.stderr);
-        const install = await claude(["plugin", "install", "dispatch@dispatch"]);
-        assert.equal(install.code, 0, install.stdout + install.stderr);
-        const list = await claude(["plugin", "list", "--json"]);
-        const plugins = JSON.parse(list.stdout) as { id: string; enabled: boolean }[];
-        assert.ok(plugins.find((p) => p.id === "dispatch@dispatch")?.enabled, list.stdout);
-
-        const session = await claude([
-          "-p",
-          "/dispatch-status",
-          "--output-format",
-          "stream-json",
-          "--verbose",
-          "--model",
-          "mock-model",
-        ]);
-        assert.equal(session.code, 0, session.stderr);
-        const events = session.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-        const start = events.find((e) => e.subtype === "hook_response" && e.hook_event === "SessionStart");
-        assert.equal(start?.exit_code, 0, JSON.stringify(start));
-        const body = mock.modelRequests()[0]?.text ?? "";
-        assert.ok(
-          body.includes("<command-name>/dispatch:dispatch-status</command-name>"),
-          "command not found",
-        );
-        assert.ok(body.includes("No tasks"), "the board did not reach the model");
-        // The SessionStart hook ran the helper: it created the dispatch home it was pointed at.
-        assert.ok((await Deno.stat(`${tmp}/dispatch`)).isDirectory);
-      });
-    } finally {
-      await mock.close();
-      await Deno.remove(tmp, { recursive: true });
-    }
+      const session = await claude([
+        "-p",
+        "/dispatch-status",
+        "--output-format",
+        "stream-json",
+        "--verbose",
+        "--model",
+        "mock-model",
+      ]);
+      assert.equal(session.code, 0, session.stderr);
+      const events = session.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      const start = events.find((e) => e.subtype === "hook_response" && e.hook_event === "SessionStart");
+      assert.equal(start?.exit_code, 0, JSON.stringify(start));
+      const body = mock.modelRequests()[0]?.text ?? "";
+      assert.ok(
+        body.includes("<command-name>/dispatch:dispatch-status</command-name>"),
+        "command not found",
+      );
+      assert.ok(body.includes("No tasks"), "the board did not reach the model");
+      // The SessionStart hook ran the helper: it created the dispatch home it was pointed at.
+      assert.ok((await Deno.stat(`${tmp}/dispatch`)).isDirectory);
+    });
   },
 });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { cliInstalled, cliPath } from "../mock/cli_env.ts";
 import { ROOT } from "../helpers.ts";
+import { tempDir } from "../temp_dir.ts";
 
 const ignore = !cliInstalled("claude");
 const EVENTS = ["UserPromptSubmit", "SessionStart", "SessionEnd"];
@@ -23,29 +24,26 @@ interface Validation {
 }
 
 async function validate(target: string): Promise<{ code: number; json: Validation }> {
-  const home = await Deno.makeTempDir({ prefix: "dispatch-validate-" });
-  try {
-    const out = await new Deno.Command(cliPath("claude"), {
-      args: ["plugin", "validate", "--json", target],
-      cwd: ROOT,
-      env: {
-        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-        HOME: home,
-        CLAUDE_CONFIG_DIR: `${home}/.claude`,
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        DISABLE_AUTOUPDATER: "1",
-        DISABLE_TELEMETRY: "1",
-        DISABLE_ERROR_REPORTING: "1",
-      },
-      clearEnv: true,
-      stdin: "null",
-      signal: AbortSignal.timeout(30_000),
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    return { code: out.code, json: JSON.parse(text.slice(text.indexOf("{"))) };
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
+  await using homeDir = await tempDir("dispatch-validate-");
+  const home = homeDir.path;
+  const out = await new Deno.Command(cliPath("claude"), {
+    args: ["plugin", "validate", "--json", target],
+    cwd: ROOT,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: home,
+      CLAUDE_CONFIG_DIR: `${home}/.claude`,
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+      DISABLE_TELEMETRY: "1",
+      DISABLE_ERROR_REPORTING: "1",
+    },
+    clearEnv: true,
+    stdin: "null",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  return { code: out.code, json: JSON.parse(text.slice(text.indexOf("{"))) };
 }
 
 /** The YAML frontmatter of a markdown file as key -> raw value (one-line values only). */

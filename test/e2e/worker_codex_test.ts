@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseLog } from "../../src/backends/jsonl.ts";
-import { askExitResume, cancelKillsTree, happyPath, installed } from "./worker_e2e.ts";
+import { askExitResume, assertResumed, cancelKillsTree, happyPath, installed } from "./worker_e2e.ts";
 
 const ignore = !installed("codex");
 
@@ -19,14 +19,7 @@ Deno.test(
   { name: "codex worker: exits with a question open, the answer resumes its thread", ignore },
   async () => {
     const { id, first, done, resumed, log } = await askExitResume("codex");
-    assert.equal(first.exit_code, 0);
-    assert.equal(done.native_session, first.native_session, "the same thread continued");
-    assert.match(resumed.lastUserText, /The user answered your question: Use PostgreSQL/);
-    assert.ok(
-      resumed.texts.some((t) => t.includes(`You are a background worker (task ${id}`)),
-      "original prompt",
-    );
-    assert.ok(resumed.toolResults.some((t) => /No answer yet/.test(t)), "the timed-out ask");
+    assertResumed({ id, first, done, resumed }, "thread");
     assert.ok(resumed.assistantTexts.includes("Waiting for the answer."), "the earlier reply");
     // turn.completed.usage is the thread's running total: the task's usage is its last value.
     const totals = parseLog(log).events.filter((e) => e.type === "turn.completed").map((e) => e.usage);

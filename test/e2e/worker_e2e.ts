@@ -31,7 +31,16 @@ import {
 import { type MockServer, startMockServer } from "../mock/mock_server.ts";
 import { SIDE_CALL_TEXT } from "../mock/script.ts";
 import type { NormalizedRequest, Reply, Script } from "../mock/types.ts";
-import { processesOfTask, type Sandbox, sandbox, taskStatus, waitFor } from "../helpers.ts";
+import {
+  processesOfTask,
+  type Sandbox,
+  sandbox,
+  taskStatus,
+  waitFor,
+  waitForNoProcesses,
+  waitForStatus,
+} from "../helpers.ts";
+import { tempDir } from "../temp_dir.ts";
 
 /** The CLIs that run for real against the mock. */
 export type RealCli = "claude" | "codex" | "gemini" | "opencode" | "qwen";
@@ -250,8 +259,11 @@ export const HAPPY: Action[] = [
   { write: "Ticked both items; the user chose the database." },
 ];
 
-/** A sandbox with a real CLI behind the mock. */
-export interface WorkerSandbox {
+/** A session id in UUID form, as claude, gemini and qwen report it. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A sandbox with a real CLI behind the mock; `await using` tears all of it down. */
+export interface WorkerSandbox extends AsyncDisposable {
   sb: Sandbox;
   server: MockServer;
   cliHome: string;
@@ -263,7 +275,6 @@ export interface WorkerSandbox {
   waitState(id: string, states: string[], timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Waits until the current run's exit code is recorded (the worker process has ended). */
   waitExited(id: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  close(): Promise<void>;
 }
 
 /** Creates the sandbox for `cli` with `script` (replace it later with `server.setScript`). */
@@ -273,7 +284,8 @@ export async function workerSandbox(
   opts: { extraEnv?: Record<string, string> } = {},
 ): Promise<WorkerSandbox> {
   const server = await startMockServer({ script });
-  const cliHome = await Deno.makeTempDir({ prefix: `dispatch-e2e-${cli}-` });
+  const cliHomeDir = await tempDir(`dispatch-e2e-${cli}-`);
+  const cliHome = cliHomeDir.path;
   await prepareHome(cli, cliHome);
   const sb = await sandbox(mockConfig(cli, server.url, cliHome, opts.extraEnv));
   const status = (id: string) => taskStatus(sb, id);
@@ -291,8 +303,7 @@ export async function workerSandbox(
       return JSON.parse(r.stdout).id as string;
     },
     waitState(id, states, timeoutMs = 45_000) {
-      return waitFor(`${id} to be ${states.join("|")}`, async () => {
-        const s = await status(id);
+      return waitForStatus(sb, id, `${id} to be ${states.join("|")}`, async (s) => {
         if (states.includes(s.state as string)) return s;
         if (["done", "failed", "cancelled"].includes(s.state as string)) {
           const log = await Deno.readTextFile(`${sb.home}/tasks/${id}/worker.log`).catch(() => "");
@@ -304,15 +315,18 @@ export async function workerSandbox(
       }, timeoutMs);
     },
     waitExited(id, timeoutMs = 45_000) {
-      return waitFor(`${id}'s worker to exit`, async () => {
-        const s = await status(id);
-        return s.exit_code !== null && s.exit_code !== undefined ? s : undefined;
-      }, timeoutMs);
+      return waitForStatus(
+        sb,
+        id,
+        `${id}'s worker to exit`,
+        (s) => s.exit_code !== null && s.exit_code !== undefined ? s : undefined,
+        timeoutMs,
+      );
     },
-    async close() {
-      await sb.cleanup();
-      await server.close();
-      await Deno.remove(cliHome, { recursive: true }).catch(() => {});
+    async [Symbol.asyncDispose]() {
+      await sb[Symbol.asyncDispose]();
+      await server[Symbol.asyncDispose]();
+      await cliHomeDir[Symbol.asyncDispose]();
     },
   };
 }
@@ -374,36 +388,32 @@ export async function happyPath(
     after?: (w: WorkerSandbox, id: string) => Promise<void>;
   } = {},
 ): Promise<Record<string, unknown>> {
-  const w = await workerSandbox(cli, workerScript(cli, () => [...HAPPY, ...(opts.more ?? [])]));
-  try {
-    const t0 = Date.now();
-    const id = await w.start(`${cli} happy`, opts.tier ? ["--tier", opts.tier] : []);
-    const waiting = await w.waitState(id, ["waiting"]);
-    check(
-      JSON.stringify(waiting.questions) === JSON.stringify([{ n: 1, text: "Which database should I use?" }]),
-      `questions: ${JSON.stringify(waiting.questions)}`,
-    );
-    const answered = await w.sb.run(["answer", id, "Use PostgreSQL"]);
-    check(answered.code === 0, `answer: ${answered.stderr}`);
-    const done = await w.waitState(id, ["done", "failed"]);
-    timing(cli, `happy path (${opts.tier ?? "edit"} tier)`, t0);
-    await expectDone(w, id, done);
-    check(
-      JSON.stringify(done.progress) === JSON.stringify({ done: 2, total: 2 }),
-      `progress ${done.progress}`,
-    );
-    check(typeof done.native_session === "string" && done.native_session !== "", "a native session id");
-    const output = await Deno.readTextFile(`${w.sb.home}/tasks/${id}/output.md`);
-    check(/the user chose the database/.test(output), `output: ${output}`);
-    const gotAnswer = w.server.modelRequests().some((r) =>
-      r.normalized!.toolResults.some((t) => t.includes("Use PostgreSQL"))
-    );
-    check(gotAnswer, "the answer reached the model as the ask's tool result");
-    await opts.after?.(w, id);
-    return done;
-  } finally {
-    await w.close();
-  }
+  await using w = await workerSandbox(cli, workerScript(cli, () => [...HAPPY, ...(opts.more ?? [])]));
+  const t0 = Date.now();
+  const id = await w.start(`${cli} happy`, opts.tier ? ["--tier", opts.tier] : []);
+  const waiting = await w.waitState(id, ["waiting"]);
+  check(
+    JSON.stringify(waiting.questions) === JSON.stringify([{ n: 1, text: "Which database should I use?" }]),
+    `questions: ${JSON.stringify(waiting.questions)}`,
+  );
+  const answered = await w.sb.run(["answer", id, "Use PostgreSQL"]);
+  check(answered.code === 0, `answer: ${answered.stderr}`);
+  const done = await w.waitState(id, ["done", "failed"]);
+  timing(cli, `happy path (${opts.tier ?? "edit"} tier)`, t0);
+  await expectDone(w, id, done);
+  check(
+    JSON.stringify(done.progress) === JSON.stringify({ done: 2, total: 2 }),
+    `progress ${done.progress}`,
+  );
+  check(typeof done.native_session === "string" && done.native_session !== "", "a native session id");
+  const output = await Deno.readTextFile(`${w.sb.home}/tasks/${id}/output.md`);
+  check(/the user chose the database/.test(output), `output: ${output}`);
+  const gotAnswer = w.server.modelRequests().some((r) =>
+    r.normalized!.toolResults.some((t) => t.includes("Use PostgreSQL"))
+  );
+  check(gotAnswer, "the answer reached the model as the ask's tool result");
+  await opts.after?.(w, id);
+  return done;
 }
 
 /** What {@linkcode askExitResume} saw. */
@@ -417,20 +427,16 @@ export interface ResumeFacts {
 }
 
 /**
- * The worker asks with a 1 s timeout and ends its turn; the task waits with
- * the worker gone; `dispatch answer` resumes the CLI's own session, and the
- * model sees the earlier conversation; the task finishes.
+ * What every resumed run must show: the first run ended cleanly, the same
+ * `session` (the CLI's word for it) continued, the answer is the new message,
+ * and the original prompt and the timed-out ask are still in context.
  */
-/**
- * What every resumed read-tier run must show: same session, the answer as the
- * new message, the original prompt and the timed-out ask still in context.
- */
-export function assertResumedInReadTier(
+export function assertResumed(
   { id, first, done, resumed }: Pick<ResumeFacts, "id" | "first" | "done" | "resumed">,
+  session = "session",
 ): void {
-  assert.equal(done.tier, "read");
   assert.equal(first.exit_code, 0);
-  assert.equal(done.native_session, first.native_session, "the same session continued");
+  assert.equal(done.native_session, first.native_session, `the same ${session} continued`);
   assert.match(resumed.lastUserText, /The user answered your question: Use PostgreSQL/);
   assert.ok(
     resumed.texts.some((t) => t.includes(`You are a background worker (task ${id}`)),
@@ -439,8 +445,22 @@ export function assertResumedInReadTier(
   assert.ok(resumed.toolResults.some((t) => /No answer yet/.test(t)), "the timed-out ask");
 }
 
+/** {@linkcode assertResumed}, in the read tier. */
+export function assertResumedInReadTier(
+  facts: Pick<ResumeFacts, "id" | "first" | "done" | "resumed">,
+): void {
+  assert.equal(facts.done.tier, "read");
+  assertResumed(facts);
+}
+
+/**
+ * The worker asks with a 1 s timeout and ends its turn; the task waits with
+ * the worker gone; `dispatch answer` resumes the CLI's own session, and the
+ * model sees the earlier conversation; the task finishes.
+ */
+
 export async function askExitResume(cli: RealCli, opts: { tier?: string } = {}): Promise<ResumeFacts> {
-  const w = await workerSandbox(
+  await using w = await workerSandbox(
     cli,
     workerScript(
       cli,
@@ -451,25 +471,21 @@ export async function askExitResume(cli: RealCli, opts: { tier?: string } = {}):
       "Waiting for the answer.",
     ),
   );
-  try {
-    const t0 = Date.now();
-    const id = await w.start(`${cli} resume`, opts.tier ? ["--tier", opts.tier] : []);
-    const first = await w.waitExited(id);
-    check(first.state === "waiting", `after the first run: ${first.state} (${first.reason})`);
-    const before = w.server.modelRequests().length;
-    const answered = await w.sb.run(["answer", id, "Use PostgreSQL"]);
-    check(answered.code === 0, `answer: ${answered.stderr}`);
-    const done = await w.waitState(id, ["done", "failed"]);
-    timing(cli, `ask, exit, answer, resume (${opts.tier ?? "edit"} tier)`, t0);
-    await expectDone(w, id, done);
-    const resumed = w.server.modelRequests().slice(before).map((r) => r.normalized!).find((n) =>
-      n.toolNames.length > 0
-    );
-    check(resumed, "the resumed worker called the model");
-    return { id, first, done, resumed: resumed!, log: await workerLog(w, id) };
-  } finally {
-    await w.close();
-  }
+  const t0 = Date.now();
+  const id = await w.start(`${cli} resume`, opts.tier ? ["--tier", opts.tier] : []);
+  const first = await w.waitExited(id);
+  check(first.state === "waiting", `after the first run: ${first.state} (${first.reason})`);
+  const before = w.server.modelRequests().length;
+  const answered = await w.sb.run(["answer", id, "Use PostgreSQL"]);
+  check(answered.code === 0, `answer: ${answered.stderr}`);
+  const done = await w.waitState(id, ["done", "failed"]);
+  timing(cli, `ask, exit, answer, resume (${opts.tier ?? "edit"} tier)`, t0);
+  await expectDone(w, id, done);
+  const resumed = w.server.modelRequests().slice(before).map((r) => r.normalized!).find((n) =>
+    n.toolNames.length > 0
+  );
+  check(resumed, "the resumed worker called the model");
+  return { id, first, done, resumed: resumed!, log: await workerLog(w, id) };
 }
 
 /**
@@ -482,29 +498,25 @@ export async function cancelKillsTree(
   marker: string,
   opts: { tier?: string; extraEnv?: Record<string, string> } = {},
 ): Promise<void> {
-  const w = await workerSandbox(cli, workerScript(cli, () => [{ shell: command }]), {
+  await using w = await workerSandbox(cli, workerScript(cli, () => [{ shell: command }]), {
     extraEnv: opts.extraEnv,
   });
-  try {
-    const t0 = Date.now();
-    const id = await w.start(`${cli} cancel`, ["--tier", opts.tier ?? "full"]);
-    await waitUntil(`${cli}'s tool command to run`, async () => {
-      if (taskProcessesRunning(id, marker).length > 0) return true;
-      const s = await w.status(id);
-      if (["done", "failed"].includes(s.state as string)) {
-        throw new Error(
-          `ended ${s.state} (${s.reason}) before its command ran:\n${(await workerLog(w, id)).slice(-3000)}`,
-        );
-      }
-      return false;
-    });
-    const r = await w.sb.run(["cancel", id]);
-    check(r.code === 0, `cancel: ${r.stderr}`);
-    await waitUntil("every process of the task to end", () => processesOfTask(id).length === 0, 10_000);
+  const t0 = Date.now();
+  const id = await w.start(`${cli} cancel`, ["--tier", opts.tier ?? "full"]);
+  await waitUntil(`${cli}'s tool command to run`, async () => {
+    if (taskProcessesRunning(id, marker).length > 0) return true;
     const s = await w.status(id);
-    timing(cli, "cancel", t0);
-    check(s.state === "cancelled", `state ${s.state}`);
-  } finally {
-    await w.close();
-  }
+    if (["done", "failed"].includes(s.state as string)) {
+      throw new Error(
+        `ended ${s.state} (${s.reason}) before its command ran:\n${(await workerLog(w, id)).slice(-3000)}`,
+      );
+    }
+    return false;
+  });
+  const r = await w.sb.run(["cancel", id]);
+  check(r.code === 0, `cancel: ${r.stderr}`);
+  await waitForNoProcesses(id);
+  const s = await w.status(id);
+  timing(cli, "cancel", t0);
+  check(s.state === "cancelled", `state ${s.state}`);
 }

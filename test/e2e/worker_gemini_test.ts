@@ -9,10 +9,10 @@ import {
   cancelKillsTree,
   happyPath,
   installed,
+  UUID,
 } from "./worker_e2e.ts";
 
 const ignore = !installed("gemini");
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 Deno.test({ name: "gemini worker: plan, tick, ask, answer, tick, summary, done", ignore }, async () => {
   const done = await happyPath("gemini");

@@ -10,10 +10,10 @@ import {
   cancelKillsTree,
   happyPath,
   installed,
+  UUID,
 } from "./worker_e2e.ts";
 
 const ignore = !installed("qwen");
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 Deno.test({ name: "qwen worker: plan, tick, ask, answer, tick, summary, done", ignore }, async () => {
   const done = await happyPath("qwen");

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { flattenText, json, newId, sse, type SseEvent } from "./http.ts";
+import { Conversation, type MessagePart } from "./conversation.ts";
+import { errorName, flattenText, json, newId, roughTokens, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
 type Block = { type?: string; text?: string; content?: unknown };
@@ -26,61 +27,28 @@ type Body = {
  */
 export function normalizeAnthropic(raw: unknown): NormalizedRequest {
   const body = (raw ?? {}) as Body;
-  const texts: string[] = [];
-  const assistantTexts: string[] = [];
-  const toolResults: string[] = [];
-  let turnToolResults: string[] = [];
-  let lastUserText = "";
-  const systemText = flattenText(body.system);
-  if (systemText) texts.push(systemText);
+  const conversation = new Conversation();
+  conversation.system(flattenText(body.system));
   for (const msg of body.messages ?? []) {
     const blocks: Block[] = typeof msg.content === "string"
       ? [{ type: "text", text: msg.content }]
       : msg.content ?? [];
     if (msg.role === "assistant") {
-      for (const b of blocks) if (b.type === "text" && b.text) assistantTexts.push(b.text);
+      for (const b of blocks) if (b.type === "text") conversation.assistant(b.text);
       continue;
     }
-    const msgTexts: string[] = [];
-    let hasResult = false;
-    for (const b of blocks) {
-      if (b.type === "text" && b.text !== undefined) {
-        msgTexts.push(b.text);
-        texts.push(b.text);
-      } else if (b.type === "tool_result") {
-        const out = flattenText(b.content);
-        hasResult = true;
-        toolResults.push(out);
-        turnToolResults.push(out);
-        texts.push(out);
-      }
-    }
+    const parts = blocks.flatMap((b): MessagePart[] =>
+      b.type === "text" && b.text !== undefined
+        ? [{ text: b.text }]
+        : b.type === "tool_result"
+        ? [{ result: flattenText(b.content) }]
+        : []
+    );
     // A user message carrying only text is a new prompt: the next tool steps belong to it.
-    if (msg.role === "user" && !hasResult && msgTexts.length > 0) {
-      lastUserText = msgTexts[msgTexts.length - 1] ?? "";
-      turnToolResults = [];
-    }
+    conversation.message(parts, msg.role === "user");
   }
-  const toolSchemas: Record<string, unknown> = {};
-  const toolNames: string[] = [];
-  for (const t of body.tools ?? []) {
-    if (!t.name) continue;
-    toolNames.push(t.name);
-    toolSchemas[t.name] = t.input_schema;
-  }
-  return {
-    api: "anthropic",
-    model: body.model ?? "",
-    toolNames,
-    toolSchemas,
-    texts,
-    assistantTexts,
-    toolResults,
-    turnToolResults,
-    lastUserText,
-    stream: body.stream === true,
-    raw,
-  };
+  for (const t of body.tools ?? []) conversation.tool(t.name, t.input_schema);
+  return conversation.request("anthropic", body.model ?? "", body.stream === true, raw);
 }
 
 /** Encodes a resolved reply as a Messages answer (SSE when the request streams). */
@@ -170,19 +138,16 @@ export function respondAnthropic(req: NormalizedRequest, reply: ResolvedReply): 
 
 /** `POST /v1/messages/count_tokens`: a rough count (4 characters a token). */
 export function countTokensAnthropic(rawText: string): Response {
-  return json({ input_tokens: Math.max(1, Math.ceil(rawText.length / 4)) });
+  return json({ input_tokens: roughTokens(rawText) });
 }
 
 /** An Anthropic-shaped error body for `status`. */
 export function errorAnthropic(status: number): unknown {
-  const type = status === 401
-    ? "authentication_error"
-    : status === 429
-    ? "rate_limit_error"
-    : status === 529
-    ? "overloaded_error"
-    : status >= 500
-    ? "api_error"
-    : "invalid_request_error";
+  const type = errorName(
+    status,
+    { 401: "authentication_error", 429: "rate_limit_error", 529: "overloaded_error" },
+    "api_error",
+    "invalid_request_error",
+  );
   return { type: "error", error: { type, message: `mock error ${status}` } };
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { Conversation } from "./conversation.ts";
 import { flattenText, json, lastTextPart, newId, nowSeconds, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
@@ -22,48 +23,20 @@ type Body = {
 /** Normalizes a Chat Completions request; `role:"tool"` messages are tool results. */
 export function normalizeChat(raw: unknown): NormalizedRequest {
   const body = (raw ?? {}) as Body;
-  const texts: string[] = [];
-  const assistantTexts: string[] = [];
-  const toolResults: string[] = [];
-  let turnToolResults: string[] = [];
-  let lastUserText = "";
+  const conversation = new Conversation();
   for (const msg of body.messages ?? []) {
     const text = flattenText(msg.content);
     if (msg.role === "assistant") {
-      if (text) assistantTexts.push(text);
+      conversation.assistant(text);
     } else if (msg.role === "tool") {
-      toolResults.push(text);
-      turnToolResults.push(text);
-      texts.push(text);
+      conversation.toolResult(text);
     } else {
-      texts.push(text);
-      if (msg.role === "user" && text) {
-        lastUserText = lastTextPart(msg.content);
-        turnToolResults = [];
-      }
+      conversation.text(text);
+      if (msg.role === "user" && text) conversation.prompt(lastTextPart(msg.content));
     }
   }
-  const toolNames: string[] = [];
-  const toolSchemas: Record<string, unknown> = {};
-  for (const t of body.tools ?? []) {
-    const name = t.function?.name;
-    if (!name) continue;
-    toolNames.push(name);
-    toolSchemas[name] = t.function?.parameters;
-  }
-  return {
-    api: "chat",
-    model: body.model ?? "",
-    toolNames,
-    toolSchemas,
-    texts,
-    assistantTexts,
-    toolResults,
-    turnToolResults,
-    lastUserText,
-    stream: body.stream === true,
-    raw,
-  };
+  for (const t of body.tools ?? []) conversation.tool(t.function?.name, t.function?.parameters);
+  return conversation.request("chat", body.model ?? "", body.stream === true, raw);
 }
 
 /** Encodes a resolved reply as a Chat Completions answer (SSE when the request streams). */

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { flattenText, json, newId, sse, type SseEvent } from "./http.ts";
+import { Conversation, type MessagePart } from "./conversation.ts";
+import { errorName, flattenText, json, newId, roughTokens, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
 type Part = {
@@ -35,62 +36,35 @@ function functionResponseText(resp: Part["functionResponse"]): string {
 /** Normalizes a Gemini request; `model` comes from the URL path, `stream` from the method. */
 export function normalizeGemini(raw: unknown, model: string, stream: boolean): NormalizedRequest {
   const body = (raw ?? {}) as Body;
-  const texts: string[] = [];
-  const assistantTexts: string[] = [];
-  const toolResults: string[] = [];
-  let turnToolResults: string[] = [];
-  let lastUserText = "";
-  const sys = typeof body.systemInstruction === "string"
-    ? body.systemInstruction
-    : (body.systemInstruction?.parts ?? []).map((p) => p.text ?? "").join("\n");
-  if (sys) texts.push(sys);
+  const conversation = new Conversation();
+  conversation.system(
+    typeof body.systemInstruction === "string"
+      ? body.systemInstruction
+      : (body.systemInstruction?.parts ?? []).map((p) => p.text ?? "").join("\n"),
+  );
   for (const c of body.contents ?? []) {
     const parts = c.parts ?? [];
     if (c.role === "model") {
-      for (const p of parts) if (p.text && !p.thought) assistantTexts.push(p.text);
+      for (const p of parts) if (!p.thought) conversation.assistant(p.text);
       continue;
     }
-    const msgTexts: string[] = [];
-    let hasResult = false;
-    for (const p of parts) {
-      if (p.functionResponse) {
-        const out = functionResponseText(p.functionResponse);
-        hasResult = true;
-        toolResults.push(out);
-        turnToolResults.push(out);
-        texts.push(out);
-      } else if (p.text !== undefined) {
-        msgTexts.push(p.text);
-        texts.push(p.text);
-      }
-    }
-    if (!hasResult && msgTexts.length > 0) {
-      lastUserText = msgTexts[msgTexts.length - 1] ?? "";
-      turnToolResults = [];
-    }
+    conversation.message(
+      parts.flatMap((p): MessagePart[] =>
+        p.functionResponse
+          ? [{ result: functionResponseText(p.functionResponse) }]
+          : p.text !== undefined
+          ? [{ text: p.text }]
+          : []
+      ),
+      true,
+    );
   }
-  const toolNames: string[] = [];
-  const toolSchemas: Record<string, unknown> = {};
   for (const t of body.tools ?? []) {
     for (const d of t.functionDeclarations ?? []) {
-      if (!d.name) continue;
-      toolNames.push(d.name);
-      toolSchemas[d.name] = d.parametersJsonSchema ?? d.parameters;
+      conversation.tool(d.name, d.parametersJsonSchema ?? d.parameters);
     }
   }
-  return {
-    api: "gemini",
-    model,
-    toolNames,
-    toolSchemas,
-    texts,
-    assistantTexts,
-    toolResults,
-    turnToolResults,
-    lastUserText,
-    stream,
-    raw,
-  };
+  return conversation.request("gemini", model, stream, raw);
 }
 
 /**
@@ -118,19 +92,16 @@ export function respondGemini(req: NormalizedRequest, reply: ResolvedReply, alt:
 
 /** `:countTokens`: a rough count (4 characters a token). */
 export function countTokensGemini(rawText: string): Response {
-  return json({ totalTokens: Math.max(1, Math.ceil(rawText.length / 4)) });
+  return json({ totalTokens: roughTokens(rawText) });
 }
 
 /** A Google-shaped error body for `status`. */
 export function errorGemini(status: number): unknown {
-  const statusName = status === 401
-    ? "UNAUTHENTICATED"
-    : status === 403
-    ? "PERMISSION_DENIED"
-    : status === 429
-    ? "RESOURCE_EXHAUSTED"
-    : status >= 500
-    ? "INTERNAL"
-    : "INVALID_ARGUMENT";
+  const statusName = errorName(
+    status,
+    { 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED" },
+    "INTERNAL",
+    "INVALID_ARGUMENT",
+  );
   return { error: { code: status, message: `mock error ${status}`, status: statusName } };
 }

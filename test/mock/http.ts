@@ -38,6 +38,21 @@ export function newId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${idCounter.toString(36).padStart(4, "0")}`;
 }
 
+/** A rough token count for `:countTokens`-style answers: 4 characters a token, at least 1. */
+export function roughTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** A provider's error name for `status`: an exact code first, then any 5xx, then every other code. */
+export function errorName(
+  status: number,
+  exact: Record<number, string>,
+  serverError: string,
+  otherwise: string,
+): string {
+  return exact[status] ?? (status >= 500 ? serverError : otherwise);
+}
+
 /** Epoch seconds, as OpenAI bodies carry them. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);

@@ -27,8 +27,8 @@ export interface MockServerOptions {
   delayMs?: number;
 }
 
-/** A running mock server. */
-export interface MockServer {
+/** A running mock server; `await using` stops it when the scope ends. */
+export interface MockServer extends AsyncDisposable {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   url: string;
   port: number;
@@ -38,8 +38,6 @@ export interface MockServer {
   modelRequests(): RecordedRequest[];
   /** Replaces the script for subsequent requests. */
   setScript(script: Script): void;
-  /** Stops listening and waits for open requests to finish. */
-  close(): Promise<void>;
 }
 
 const MODEL_ID = "mock-model";
@@ -182,7 +180,8 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     setScript: (s) => {
       script = s;
     },
-    close: async () => {
+    // Stops listening and waits for open requests to finish.
+    [Symbol.asyncDispose]: async () => {
       await server.shutdown();
       await server.finished;
     },

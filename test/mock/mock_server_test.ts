@@ -10,6 +10,7 @@ import { parseCliOutput } from "./cli_output.ts";
 import { type MockServer, type NormalizedRequest, type Script, startMockServer } from "./mock_server.ts";
 import { runCli } from "./run_cli.ts";
 import { alwaysText, shellSteps, SIDE_CALL_TEXT } from "./script.ts";
+import { type TempDir, tempDir } from "../temp_dir.ts";
 
 // ------------------------------------------------------------ helpers
 
@@ -54,12 +55,8 @@ const BASH_SCHEMA = {
 };
 
 async function withServer(script: Script, fn: (s: MockServer) => Promise<void>): Promise<void> {
-  const server = await startMockServer({ script });
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
+  await using server = await startMockServer({ script });
+  await fn(server);
 }
 
 // ------------------------------------------------------------ protocols
@@ -313,8 +310,10 @@ function twoStepScript(): Script {
 }
 
 /** A fresh `git init`-ed project dir and a throwaway home, under one temp root. */
-async function makeWorkspace(name: CliName): Promise<{ root: string; home: string; cwd: string }> {
-  const root = await Deno.makeTempDir({ prefix: `dispatch-mock-${name}-` });
+/** A CLI home and a git project in one temporary folder, removed when the scope ends. */
+async function makeWorkspace(name: CliName): Promise<TempDir & { home: string; cwd: string }> {
+  const dir = await tempDir(`dispatch-mock-${name}-`);
+  const root = dir.path;
   const home = `${root}/home`;
   const cwd = `${root}/project`;
   await Deno.mkdir(cwd);
@@ -322,7 +321,7 @@ async function makeWorkspace(name: CliName): Promise<{ root: string; home: strin
   const git = await new Deno.Command("git", { args: ["init", "-q"], cwd, stdout: "null", stderr: "piped" })
     .output();
   assert.equal(git.code, 0, new TextDecoder().decode(git.stderr));
-  return { root, home, cwd };
+  return { ...dir, home, cwd };
 }
 
 async function run(
@@ -360,53 +359,48 @@ for (const name of CLI_NAMES) {
     name: `cli ${name}: two shell steps offline, then resume with the earlier context`,
     ignore: !cliInstalled(name),
     async fn(t) {
-      const server = await startMockServer({ script: twoStepScript() });
-      const ws = await makeWorkspace(name);
-      try {
-        let sessionId = "";
-        await t.step("two shell steps", async () => {
-          const { out, context } = await run(name, server, ws, `Run the two steps. FIRST-TURN-${name}`);
-          assert.equal(await Deno.readTextFile(`${ws.cwd}/step1.txt`), `one\n${MARK}\n`, context);
-          assert.match(out.finalText ?? "", /ALL DONE/, context);
-          assert.ok(out.sessionId, `no session id\n${context}`);
-          assert.ok(out.usage && out.usage.input > 0 && out.usage.output > 0, `no usage\n${context}`);
-          sessionId = out.sessionId;
-          const calls = server.modelRequests().map((r) => r.normalized!);
-          assert.ok(
-            calls.some((n) => n.turnToolResults.some((r) => r.includes(MARK))),
-            "tool output never came back",
-          );
-          assert.ok(calls.some((n) => n.turnToolResults.length === 2), "second tool result never came back");
-        });
+      await using server = await startMockServer({ script: twoStepScript() });
+      await using ws = await makeWorkspace(name);
+      let sessionId = "";
+      await t.step("two shell steps", async () => {
+        const { out, context } = await run(name, server, ws, `Run the two steps. FIRST-TURN-${name}`);
+        assert.equal(await Deno.readTextFile(`${ws.cwd}/step1.txt`), `one\n${MARK}\n`, context);
+        assert.match(out.finalText ?? "", /ALL DONE/, context);
+        assert.ok(out.sessionId, `no session id\n${context}`);
+        assert.ok(out.usage && out.usage.input > 0 && out.usage.output > 0, `no usage\n${context}`);
+        sessionId = out.sessionId;
+        const calls = server.modelRequests().map((r) => r.normalized!);
+        assert.ok(
+          calls.some((n) => n.turnToolResults.some((r) => r.includes(MARK))),
+          "tool output never came back",
+        );
+        assert.ok(calls.some((n) => n.turnToolResults.length === 2), "second tool result never came back");
+      });
 
-        await t.step("resume", async () => {
-          assert.ok(sessionId, "first run gave no session id");
-          server.setScript((req) => ({ text: req.toolNames.length ? "RESUMED OK" : SIDE_CALL_TEXT }));
-          const seen = server.requests.length;
-          const { out, context } = await run(name, server, ws, `Second turn. SECOND-TURN-${name}`, sessionId);
-          assert.match(out.finalText ?? "", /RESUMED OK/, context);
-          assert.equal(out.sessionId, sessionId, "resume continued another session");
-          const resumed = server.requests.slice(seen).map((r) => r.normalized)
-            .find((n) => n && n.toolNames.length > 0 && n.lastUserText.includes(`SECOND-TURN-${name}`));
-          assert.ok(resumed, "no resumed model call carries the new prompt");
-          assert.ok(
-            resumed.texts.some((s) => s.includes(`FIRST-TURN-${name}`)),
-            "earlier prompt missing on resume",
-          );
-          assert.ok(
-            resumed.toolResults.some((s) => s.includes(MARK)),
-            "earlier tool output missing on resume",
-          );
-          assert.ok(
-            resumed.assistantTexts.some((s) => s.includes("ALL DONE")),
-            "earlier answer missing on resume",
-          );
-          assert.equal(resumed.turnToolResults.length, 0);
-        });
-      } finally {
-        await server.close();
-        await Deno.remove(ws.root, { recursive: true });
-      }
+      await t.step("resume", async () => {
+        assert.ok(sessionId, "first run gave no session id");
+        server.setScript((req) => ({ text: req.toolNames.length ? "RESUMED OK" : SIDE_CALL_TEXT }));
+        const seen = server.requests.length;
+        const { out, context } = await run(name, server, ws, `Second turn. SECOND-TURN-${name}`, sessionId);
+        assert.match(out.finalText ?? "", /RESUMED OK/, context);
+        assert.equal(out.sessionId, sessionId, "resume continued another session");
+        const resumed = server.requests.slice(seen).map((r) => r.normalized)
+          .find((n) => n && n.toolNames.length > 0 && n.lastUserText.includes(`SECOND-TURN-${name}`));
+        assert.ok(resumed, "no resumed model call carries the new prompt");
+        assert.ok(
+          resumed.texts.some((s) => s.includes(`FIRST-TURN-${name}`)),
+          "earlier prompt missing on resume",
+        );
+        assert.ok(
+          resumed.toolResults.some((s) => s.includes(MARK)),
+          "earlier tool output missing on resume",
+        );
+        assert.ok(
+          resumed.assistantTexts.some((s) => s.includes("ALL DONE")),
+          "earlier answer missing on resume",
+        );
+        assert.equal(resumed.turnToolResults.length, 0);
+      });
     },
   });
 }
@@ -415,22 +409,17 @@ Deno.test({
   name: "cli claude: the Bash tool's environment carries the session id",
   ignore: !cliInstalled("claude"),
   async fn() {
-    const server = await startMockServer({ script: shellSteps(["env"], "ENV DONE") });
-    const ws = await makeWorkspace("claude");
-    try {
-      const { out } = await run("claude", server, ws, "Show the environment.");
-      const env = new Map(
-        (server.modelRequests().at(-1)?.normalized?.toolResults[0] ?? "").split("\n")
-          .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-      );
-      // Pinned for 2.1.330: a worker started from a Bash call can learn its parent session.
-      assert.equal(env.get("CLAUDE_CODE_SESSION_ID"), out.sessionId);
-      assert.equal(env.get("CLAUDECODE"), "1");
-      assert.equal(env.get("CLAUDE_CODE_ENTRYPOINT"), "sdk-cli");
-      assert.match(env.get("CLAUDE_PID") ?? "", /^\d+$/);
-    } finally {
-      await server.close();
-      await Deno.remove(ws.root, { recursive: true });
-    }
+    await using server = await startMockServer({ script: shellSteps(["env"], "ENV DONE") });
+    await using ws = await makeWorkspace("claude");
+    const { out } = await run("claude", server, ws, "Show the environment.");
+    const env = new Map(
+      (server.modelRequests().at(-1)?.normalized?.toolResults[0] ?? "").split("\n")
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    // Pinned for 2.1.330: a worker started from a Bash call can learn its parent session.
+    assert.equal(env.get("CLAUDE_CODE_SESSION_ID"), out.sessionId);
+    assert.equal(env.get("CLAUDECODE"), "1");
+    assert.equal(env.get("CLAUDE_CODE_ENTRYPOINT"), "sdk-cli");
+    assert.match(env.get("CLAUDE_PID") ?? "", /^\d+$/);
   },
 });

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { flattenText, json, lastTextPart, newId, nowSeconds, sse, type SseEvent } from "./http.ts";
+import { Conversation } from "./conversation.ts";
+import { errorName, flattenText, json, lastTextPart, newId, nowSeconds, sse, type SseEvent } from "./http.ts";
 import type { NormalizedRequest, ResolvedReply } from "./types.ts";
 
 type Item = {
@@ -34,13 +35,8 @@ const CUSTOM = Symbol("custom tool");
  */
 export function normalizeResponses(raw: unknown): NormalizedRequest {
   const body = (raw ?? {}) as Body;
-  const texts: string[] = [];
-  const assistantTexts: string[] = [];
-  const toolResults: string[] = [];
-  let turnToolResults: string[] = [];
-  let lastUserText = "";
-  const instructions = flattenText(body.instructions);
-  if (instructions) texts.push(instructions);
+  const conversation = new Conversation();
+  conversation.system(flattenText(body.instructions));
   const items: Item[] = typeof body.input === "string"
     ? [{ type: "message", role: "user", content: body.input }]
     : body.input ?? [];
@@ -49,41 +45,19 @@ export function normalizeResponses(raw: unknown): NormalizedRequest {
     if (type === "message") {
       const text = flattenText(item.content);
       if (item.role === "assistant") {
-        if (text) assistantTexts.push(text);
+        conversation.assistant(text);
         continue;
       }
-      texts.push(text);
-      if (item.role === "user") {
-        lastUserText = lastTextPart(item.content);
-        turnToolResults = [];
-      }
+      conversation.text(text);
+      if (item.role === "user") conversation.prompt(lastTextPart(item.content));
     } else if (type === "function_call_output" || type === "custom_tool_call_output") {
-      const out = flattenText(item.output);
-      toolResults.push(out);
-      turnToolResults.push(out);
-      texts.push(out);
+      conversation.toolResult(flattenText(item.output));
     }
   }
-  const toolNames: string[] = [];
-  const toolSchemas: Record<string, unknown> = {};
   for (const t of body.tools ?? []) {
-    if (!t.name) continue;
-    toolNames.push(t.name);
-    toolSchemas[t.name] = t.type === "custom" ? { [CUSTOM]: true, ...t } : t.parameters;
+    conversation.tool(t.name, t.type === "custom" ? { [CUSTOM]: true, ...t } : t.parameters);
   }
-  return {
-    api: "responses",
-    model: body.model ?? "",
-    toolNames,
-    toolSchemas,
-    texts,
-    assistantTexts,
-    toolResults,
-    turnToolResults,
-    lastUserText,
-    stream: body.stream === true,
-    raw,
-  };
+  return conversation.request("responses", body.model ?? "", body.stream === true, raw);
 }
 
 /** Encodes a resolved reply as a Responses answer (SSE when the request streams). */
@@ -211,13 +185,12 @@ export function respondResponses(req: NormalizedRequest, reply: ResolvedReply): 
 
 /** An OpenAI-shaped error body for `status`. */
 export function errorOpenAI(status: number): unknown {
-  const type = status === 401
-    ? "invalid_request_error"
-    : status === 429
-    ? "rate_limit_exceeded"
-    : status >= 500
-    ? "server_error"
-    : "invalid_request_error";
+  const type = errorName(
+    status,
+    { 401: "invalid_request_error", 429: "rate_limit_exceeded" },
+    "server_error",
+    "invalid_request_error",
+  );
   const code = status === 401 ? "invalid_api_key" : status === 429 ? "rate_limit_exceeded" : null;
   return { error: { message: `mock error ${status}`, type, param: null, code } };
 }
