@@ -35,11 +35,12 @@ async function stubProject() {
   const p = dir.path;
   for (const f of ["deno.json", "package.json"]) await Deno.copyFile(`${ROOT}/${f}`, `${p}/${f}`);
   await Deno.symlink(`${ROOT}/node_modules`, `${p}/node_modules`);
-  for (const d of ["src", "bench", "test", "bin"]) await Deno.mkdir(`${p}/${d}`);
+  for (const d of ["src", "bench", "test", "bin", "tools"]) await Deno.mkdir(`${p}/${d}`);
   await Deno.copyFile(`${ROOT}/bin/dispatch`, `${p}/bin/dispatch`);
   await Deno.chmod(`${p}/bin/dispatch`, 0o755);
   await Deno.writeTextFile(`${p}/src/main.ts`, `console.log("stub main:", Deno.args.join(" "));\n`);
   await Deno.writeTextFile(`${p}/bench/run.ts`, `console.log("stub bench:", Deno.args.join(" "));\n`);
+  await Deno.writeTextFile(`${p}/tools/layers.ts`, `console.log("stub layers");\n`);
   await Deno.writeTextFile(`${p}/test/stub_test.ts`, `Deno.test("stub test ran", () => {});\n`);
   return dir;
 }
@@ -51,7 +52,7 @@ Deno.test("deno.json: every task runs the native deno binary, never a bare `deno
   }
 });
 
-Deno.test("deno task demo|test|bench|check and npm run demo|bench reach the native deno", async () => {
+Deno.test("deno task demo|test|bench|check|layers and npm run demo|bench reach the native deno", async () => {
   await using dir = await stubProject();
   const deno = Deno.execPath();
   const runs: [string, string[], RegExp][] = [
@@ -59,6 +60,7 @@ Deno.test("deno task demo|test|bench|check and npm run demo|bench reach the nati
     [deno, ["task", "bench", "--quick"], /stub bench: --quick/],
     [deno, ["task", "test"], /ok \| 1 passed \| 0 failed/],
     [deno, ["task", "check"], /Check .*main\.ts/],
+    [deno, ["task", "layers"], /stub layers/],
     ["npm", ["run", "demo"], /stub main: demo/],
     ["npm", ["run", "bench"], /stub bench:/],
   ];
