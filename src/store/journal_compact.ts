@@ -1,0 +1,183 @@
+/**
+ * Compacting the journal: the lines of tasks that are gone, once no session
+ * can still be told them, become holes. The file is rewritten sparse with
+ * every kept line at its old offset and the same size, so no cursor moves
+ * and the launcher's size comparison still holds; on disk the holes cost
+ * nothing. The index is rebuilt to skip them.
+ * @module
+ */
+import { ensureDir, listDir, readJsonOrUndefined } from "./fsx.ts";
+import { withLock } from "./lock.ts";
+import { homePaths } from "./paths.ts";
+import type { JournalEvent } from "./journal.ts";
+import {
+  addChunk,
+  checkOf,
+  type Chunk,
+  CHUNK_BYTES,
+  chunksFor,
+  emptyIndex,
+  indexFor,
+  indexPaths,
+  keysOf,
+  readRange,
+  saveIndex,
+} from "./journal_index.ts";
+
+/** What {@linkcode compactJournal} keeps besides what no session has been told. */
+export interface CompactOptions {
+  /** Tasks whose events all stay (those still on disk). */
+  keepTasks: ReadonlySet<string>;
+}
+
+/** What compaction did. */
+export interface CompactResult {
+  kept: number;
+  dropped: number;
+  /** Bytes of events left in the journal. */
+  bytesKept: number;
+}
+
+/** Each session's prompt-hook cursor; undefined for one whose record cannot be read. */
+async function toldUpTo(home: string): Promise<Map<string, number | undefined>> {
+  const dir = homePaths(home).sessions;
+  const told = new Map<string, number | undefined>();
+  for (const name of await listDir(dir)) {
+    if (!name.endsWith(".json")) continue;
+    const record = await readJsonOrUndefined<{ hook?: number }>(`${dir}/${name}`).catch(() => undefined);
+    told.set(name.slice(0, -".json".length), typeof record?.hook === "number" ? record.hook : undefined);
+  }
+  return told;
+}
+
+/** A line stays unless its task is gone and its session (if any) has been told it. */
+function keeps(raw: string, end: number, opts: CompactOptions, told: Map<string, number | undefined>) {
+  let event: JournalEvent;
+  try {
+    event = JSON.parse(raw) as JournalEvent;
+  } catch {
+    return false; // corrupt: no reader can use it
+  }
+  if (opts.keepTasks.has(event.task)) return true;
+  if (event.session === undefined) return false;
+  const cursor = told.get(event.session);
+  return cursor === undefined || cursor < end;
+}
+
+/** Writes kept lines at their offsets, coalescing neighbours into one write. */
+class SparseWriter {
+  #run: Uint8Array[] = [];
+  #start = 0;
+  #end = 0;
+  constructor(readonly file: Deno.FsFile) {}
+  async put(at: number, bytes: Uint8Array): Promise<void> {
+    if (this.#run.length > 0 && (at !== this.#end || this.#end - this.#start > 1 << 20)) await this.flush();
+    if (this.#run.length === 0) this.#start = this.#end = at;
+    this.#run.push(bytes.slice());
+    this.#end += bytes.length;
+  }
+  async flush(): Promise<void> {
+    if (this.#run.length === 0) return;
+    const all = new Uint8Array(this.#end - this.#start);
+    let off = 0;
+    for (const part of this.#run) all.set(part, (off += part.length) - part.length);
+    await this.file.seek(this.#start, Deno.SeekMode.Start);
+    let written = 0;
+    while (written < all.length) written += await this.file.write(all.subarray(written));
+    this.#run = [];
+  }
+}
+
+/**
+ * Drops the events of tasks not in `keepTasks` that every session they
+ * belong to has been told (its prompt-hook cursor is past them; events of no
+ * session go once their task is gone). Holds the append lock throughout, so
+ * no event is written meanwhile.
+ */
+export async function compactJournal(home: string, opts: CompactOptions): Promise<CompactResult> {
+  const paths = homePaths(home);
+  const ipaths = indexPaths(home);
+  await ensureDir(ipaths.dir);
+  return await withLock(paths.journalLock, async () => {
+    const result: CompactResult = { kept: 0, dropped: 0, bytesKept: 0 };
+    let source: Deno.FsFile;
+    try {
+      source = await Deno.open(paths.journal, { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return result;
+      throw e;
+    }
+    using src = source;
+    const info = await src.stat();
+    const old = (await indexFor(home, src, info))!; // takes the index lock itself: not nested
+    const told = await toldUpTo(home);
+    return await withLock(ipaths.lock, async () => {
+      const tmp = `${paths.journal}.compact.tmp`;
+      const decoder = new TextDecoder();
+      try {
+        using out = await Deno.open(tmp, {
+          read: true,
+          write: true,
+          create: true,
+          truncate: true,
+          mode: 0o600,
+        });
+        const writer = new SparseWriter(out);
+        const index = emptyIndex(null);
+        let chunk: { span: Chunk; keys: Set<string> } | undefined;
+        const regions: Chunk[] = [...chunksFor(old, "*", 0), [old.upTo, info.size]];
+        let upTo = old.upTo;
+        for (const [start, end] of regions) {
+          const bytes = await readRange(src, start, end);
+          let at = 0;
+          while (at < bytes.length) {
+            const newline = bytes.indexOf(10, at);
+            if (newline < 0) { // a torn last line stays as it is, after the index
+              await writer.put(start + at, bytes.subarray(at));
+              break;
+            }
+            let first = at;
+            while (bytes[first] === 0) first++;
+            const line = bytes.subarray(first, newline + 1);
+            const lineStart = start + first;
+            const lineEnd = start + newline + 1;
+            at = newline + 1;
+            upTo = Math.max(upTo, lineEnd);
+            if (first >= newline) continue;
+            if (!keeps(decoder.decode(line.subarray(0, -1)), lineEnd, opts, told)) {
+              result.dropped++;
+              continue;
+            }
+            result.kept++;
+            result.bytesKept += line.length;
+            await writer.put(lineStart, line);
+            if (
+              chunk &&
+              (lineStart - chunk.span[1] > CHUNK_BYTES || chunk.span[1] - chunk.span[0] >= CHUNK_BYTES)
+            ) {
+              addChunk(index, chunk.span, chunk.keys);
+              chunk = undefined;
+            }
+            chunk ??= { span: [lineStart, lineEnd], keys: new Set() };
+            chunk.span[1] = lineEnd;
+            for (const key of keysOf(line)) chunk.keys.add(key);
+          }
+        }
+        if (chunk) addChunk(index, chunk.span, chunk.keys);
+        // Readers' cursors reach `upTo` only across a newline: keep the last one.
+        if (upTo > 0 && (!chunk || chunk.span[1] !== upTo)) await writer.put(upTo - 1, new Uint8Array([10]));
+        await writer.flush();
+        await out.truncate(info.size);
+        index.upTo = upTo;
+        index.check = await checkOf(out, upTo);
+        index.ino = (await out.stat()).ino;
+        await Deno.rename(tmp, paths.journal);
+        await saveIndex(home, index);
+      } catch (e) {
+        await Deno.remove(tmp).catch(() => {});
+        throw e;
+      }
+      return result;
+    });
+  });
+}
