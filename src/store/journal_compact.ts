@@ -19,7 +19,7 @@ import {
   emptyIndex,
   indexFor,
   indexPaths,
-  keysOf,
+  keysOfEvent,
   readRange,
   saveIndex,
 } from "./journal_index.ts";
@@ -50,18 +50,26 @@ async function toldUpTo(home: string): Promise<Map<string, number | undefined>> 
   return told;
 }
 
-/** A line stays unless its task is gone and its session (if any) has been told it. */
-function keeps(raw: string, end: number, opts: CompactOptions, told: Map<string, number | undefined>) {
+/**
+ * The event on a line if it stays: unless its task is gone and its session
+ * (if any) has been told it. Undefined when it goes.
+ */
+function kept(
+  raw: string,
+  end: number,
+  opts: CompactOptions,
+  told: Map<string, number | undefined>,
+): JournalEvent | undefined {
   let event: JournalEvent;
   try {
     event = JSON.parse(raw) as JournalEvent;
   } catch {
-    return false; // corrupt: no reader can use it
+    return undefined; // corrupt: no reader can use it
   }
-  if (opts.keepTasks.has(event.task)) return true;
-  if (event.session === undefined) return false;
+  if (opts.keepTasks.has(event.task)) return event;
+  if (event.session === undefined) return undefined;
   const cursor = told.get(event.session);
-  return cursor === undefined || cursor < end;
+  return cursor === undefined || cursor < end ? event : undefined;
 }
 
 /** Writes kept lines at their offsets, coalescing neighbours into one write. */
@@ -144,7 +152,8 @@ export async function compactJournal(home: string, opts: CompactOptions): Promis
             at = newline + 1;
             upTo = Math.max(upTo, lineEnd);
             if (first >= newline) continue;
-            if (!keeps(decoder.decode(line.subarray(0, -1)), lineEnd, opts, told)) {
+            const event = kept(decoder.decode(line.subarray(0, -1)), lineEnd, opts, told);
+            if (!event) {
               result.dropped++;
               continue;
             }
@@ -160,7 +169,7 @@ export async function compactJournal(home: string, opts: CompactOptions): Promis
             }
             chunk ??= { span: [lineStart, lineEnd], keys: new Set() };
             chunk.span[1] = lineEnd;
-            for (const key of keysOf(line)) chunk.keys.add(key);
+            for (const key of keysOfEvent(event)) chunk.keys.add(key);
           }
         }
         if (chunk) addChunk(index, chunk.span, chunk.keys);

@@ -49,21 +49,54 @@ export function indexKey(scope: { session?: string; task?: string; type?: string
   return "*";
 }
 
-const KEY_FIELD = /"(session|task|type)":("(?:[^"\\]|\\.)*")/g;
-const PREFIX: Record<string, string> = { session: "s:", task: "t:", type: "y:" };
+const FIELDS = [["session", "s:"], ["task", "t:"], ["type", "y:"]] as const;
 const decoder = new TextDecoder();
 
-/** The keys of the lines in `bytes` (whole lines, as written by `appendEvent`). */
+/** The end of the JSON string body starting at `start` (the index of its closing quote), or -1. */
+function stringEnd(text: string, start: number): number {
+  let at = start;
+  while (true) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return -1;
+    let slashes = 0;
+    while (text[quote - 1 - slashes] === "\\") slashes++;
+    if (slashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
+}
+
+/**
+ * The keys of the lines in `bytes` (whole lines, as `appendEvent` writes
+ * them). A plain substring search, not a parse: inside a JSON string every
+ * quote is escaped, so `"task":"` only ever matches a real field.
+ */
 export function keysOf(bytes: Uint8Array): Set<string> {
   const text = decoder.decode(bytes);
   const keys = new Set<string>();
   if (/[^\0\n]/.test(text)) keys.add("*");
-  for (const m of text.matchAll(KEY_FIELD)) {
-    try {
-      keys.add(PREFIX[m[1]!] + JSON.parse(m[2]!));
-    } catch {
-      // not a JSON string after all: the line is corrupt, and readers skip it too
+  for (const [field, prefix] of FIELDS) {
+    const needle = `"${field}":"`;
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at)) {
+      const start = at + needle.length;
+      const end = stringEnd(text, start);
+      if (end < 0) break;
+      const raw = text.slice(start, end);
+      try {
+        keys.add(prefix + (raw.includes("\\") ? JSON.parse(`"${raw}"`) : raw));
+      } catch {
+        // not a JSON string after all: the line is corrupt, and readers skip it too
+      }
+      at = end + 1;
     }
+  }
+  return keys;
+}
+
+/** The index keys of one event (as {@linkcode keysOf} finds them on its line). */
+export function keysOfEvent(event: { session?: string; task?: string; type?: string }): string[] {
+  const keys = ["*"];
+  for (const [field, prefix] of FIELDS) {
+    if (typeof event[field] === "string") keys.push(prefix + event[field]);
   }
   return keys;
 }
