@@ -35,10 +35,16 @@ export interface JournalIndex {
   keys: Record<string, [number, number][]>;
 }
 
-/** Where the index lives and the lock that guards its writes. */
+/** The store's indexes (caches that a scan can rebuild) and the locks that guard their writes. */
 export function indexPaths(home: string) {
   const dir = `${homePaths(home).home}/index`;
-  return { dir, journal: `${dir}/journal.json`, lock: `${dir}/journal.lock` };
+  return {
+    dir,
+    journal: `${dir}/journal.json`,
+    lock: `${dir}/journal.lock`,
+    tasks: `${dir}/tasks.json`,
+    tasksLock: `${dir}/tasks.lock`,
+  };
 }
 
 /** The index key a reader of one session, task or type looks up; `*` for every line. */
