@@ -122,7 +122,11 @@ export async function benchHistory(): Promise<void> {
       row(`hook, later prompt, ${label} events`, h.later) + ratio(h.later, base.later) +
         ` (delivered ${h.delivered}/${h.later.n})`,
     );
-    console.log(`${"".padEnd(44)} (first hook on this home: ${h.firstUse.toFixed(0)} ms)`);
+    console.log(
+      `${"".padEnd(44)} (first hook on this home, which indexes the journal once: ${
+        h.firstUse.toFixed(0)
+      } ms)`,
+    );
   }
   const small = await statusAt(200);
   const large = await statusAt(2000);

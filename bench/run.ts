@@ -105,7 +105,7 @@ async function benchStatusAndHook() {
   for (let i = 0; i < N; i++) {
     idle.push((await timed(["hook", "UserPromptSubmit"], env, { stdin: hookInput, cwd: project })).ms);
   }
-  // A session's first prompt: no cursor yet, so the whole 10,000-event journal is scanned.
+  // A session's first prompt: no cursor yet; the journal index says it has no event to read.
   const fresh: number[] = [];
   for (let i = 0; i < N; i++) {
     const input = JSON.stringify({ session_id: `fresh-${i}`, cwd: project, prompt: "hi" });
@@ -280,7 +280,7 @@ async function todaysRows(): Promise<void> {
   console.log(row("UserPromptSubmit hook, 200 tasks, 10k events", hook, { p50: 60, p95: 100 }));
   console.log(`${"".padEnd(44)} (delivered the new question in ${delivered}/${hook.n} runs)`);
   console.log(row("  same, nothing new (launcher fast path)", idle, { p50: 60, p95: 100 }));
-  console.log(row("  same, a session's first prompt (full scan)", fresh));
+  console.log(row("  same, a session's first prompt", fresh));
   const deno = [];
   for (let i = 0; i < N; i++) {
     const t0 = performance.now();
