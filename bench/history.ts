@@ -36,8 +36,8 @@ async function writeJournal(home: string, project: string, ids: string[], count:
   }
 }
 
-/** The hook on a session's first prompt and on a later one, at `events` journal events. */
-async function hookAt(events: number) {
+/** A home with 200 tasks over 20 sessions and `events` journal events, and its prompt-hook runner. */
+async function hookHome(events: number) {
   const h = await makeHome(SCRIPTED("/dev/null"));
   const ids: string[] = [];
   for (let i = 0; i < TASKS; i++) {
@@ -54,35 +54,33 @@ async function hookAt(events: number) {
     });
   // The first hook on a home written by an older version also pays for any one-off migration.
   const firstUse = (await prompt("fresh-warm-up")).ms;
-  const first: number[] = [];
-  for (let i = 0; i < N; i++) first.push((await prompt(`fresh-${i}`)).ms);
-  // A session told everything so far, then one new question for it: the usual prompt.
+  // session-3 has been told everything so far; each later prompt brings it one new question.
   await Deno.mkdir(`${h.home}/sessions`, { recursive: true });
   const size = (await Deno.stat(`${h.home}/journal.jsonl`)).size;
   await Deno.writeTextFile(`${h.home}/sessions/session-3.json`, JSON.stringify({ hook: size }));
-  const later: number[] = [];
+  let asked = 0;
   let delivered = 0;
-  for (let i = 0; i < N; i++) {
+  const later = async () => {
+    const text = `Question ${asked++}?`;
     const line = JSON.stringify({
       ts: Date.now(),
       type: "question",
       task: ids[3],
       session: "session-3",
       project: h.project,
-      question: i + 2,
-      text: `Question ${i}?`,
+      question: asked + 1,
+      text,
     });
     await Deno.writeTextFile(`${h.home}/journal.jsonl`, line + "\n", { append: true });
     const r = await prompt("session-3");
-    if (r.stdout.includes(`Question ${i}?`)) delivered++;
-    later.push(r.ms);
-  }
-  await removeHome(h);
-  return { firstUse, first: summarize(first), later: summarize(later), delivered };
+    if (r.stdout.includes(text)) delivered++;
+    return r.ms;
+  };
+  return { h, firstUse, prompt, later, delivered: () => delivered };
 }
 
-/** `status` with `tasks` tasks in the project: 10 running, the rest ended one every 30 minutes back. */
-async function statusAt(tasks: number) {
+/** A home with `tasks` tasks in one project: 10 running, the rest ended one every 30 minutes back. */
+async function statusHome(tasks: number) {
   const h = await makeHome(SCRIPTED("/dev/null"));
   const ids: string[] = [];
   for (let i = 0; i < tasks; i++) {
@@ -92,16 +90,23 @@ async function statusAt(tasks: number) {
   }
   await writeJournal(h.home, h.project, ids, tasks * 5);
   const env = envFor(h.home);
-  const firstUse = (await timed(["status"], env, { cwd: h.project })).ms;
-  const samples: number[] = [];
   let rows = 0;
-  for (let i = 0; i < N; i++) {
+  const status = async () => {
     const r = await timed(["status"], env, { cwd: h.project });
     rows = r.stdout.split("\n").filter((l) => l.startsWith("bench-task-")).length;
-    samples.push(r.ms);
+    return r.ms;
+  };
+  const firstUse = await status();
+  return { h, firstUse, status, rows: () => rows };
+}
+
+/** Runs `fns` round-robin `N` times each, so load on a shared machine falls on every row alike. */
+async function interleaved(fns: (() => Promise<number>)[]): Promise<Summary[]> {
+  const samples = fns.map(() => [] as number[]);
+  for (let i = 0; i < N; i++) {
+    for (const [k, fn] of fns.entries()) samples[k]!.push(await fn());
   }
-  await removeHome(h);
-  return { firstUse, summary: summarize(samples), rows };
+  return samples.map(summarize);
 }
 
 function ratio(s: Summary, base: Summary): string {
@@ -111,31 +116,36 @@ function ratio(s: Summary, base: Summary): string {
 /** Prints the history rows. */
 export async function benchHistory(): Promise<void> {
   const scales = [10_000, 100_000, 1_000_000];
-  const hooks = [];
-  for (const events of scales) hooks.push(await hookAt(events));
-  const base = hooks[0]!;
+  const homes = [];
+  for (const events of scales) homes.push(await hookHome(events));
+  let fresh = 0;
+  const first = await interleaved(
+    homes.map((home) => () => home.prompt(`fresh-${fresh++}`).then((r) => r.ms)),
+  );
+  const later = await interleaved(homes.map((home) => home.later));
   for (const [i, events] of scales.entries()) {
-    const h = hooks[i]!;
     const label = `${events / 1000}k`.replace("1000k", "1M");
-    console.log(row(`hook, first prompt, ${label} events`, h.first) + ratio(h.first, base.first));
+    console.log(row(`hook, first prompt, ${label} events`, first[i]!) + ratio(first[i]!, first[0]!));
     console.log(
-      row(`hook, later prompt, ${label} events`, h.later) + ratio(h.later, base.later) +
-        ` (delivered ${h.delivered}/${h.later.n})`,
+      row(`hook, later prompt, ${label} events`, later[i]!) + ratio(later[i]!, later[0]!) +
+        ` (delivered ${homes[i]!.delivered()}/${later[i]!.n})`,
     );
     console.log(
       `${"".padEnd(44)} (first hook on this home, which indexes the journal once: ${
-        h.firstUse.toFixed(0)
+        homes[i]!.firstUse.toFixed(0)
       } ms)`,
     );
   }
-  const small = await statusAt(200);
-  const large = await statusAt(2000);
-  for (const [tasks, s] of [[200, small], [2000, large]] as const) {
+  for (const home of homes) await removeHome(home.h);
+  const boards = [await statusHome(200), await statusHome(2000)];
+  const status = await interleaved(boards.map((b) => b.status));
+  for (const [i, tasks] of [200, 2000].entries()) {
     console.log(
-      row(`status, ${tasks} tasks in the project`, s.summary) + ratio(s.summary, small.summary) +
-        ` (${s.rows} rows shown; first call ${s.firstUse.toFixed(0)} ms)`,
+      row(`status, ${tasks} tasks in the project`, status[i]!) + ratio(status[i]!, status[0]!) +
+        ` (${boards[i]!.rows()} rows shown; first call ${boards[i]!.firstUse.toFixed(0)} ms)`,
     );
   }
+  for (const board of boards) await removeHome(board.h);
 }
 
 if (import.meta.main) await benchHistory();

@@ -59,7 +59,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   views.sort((a, b) => a.spec.created - b.spec.created);
   // Tell the index which of the tasks it took for unfinished have ended, so later boards skip them once old.
   const ended = views.filter((v) => board.unfinished.has(v.spec.id) && TERMINAL.has(v.state.state));
-  await noteEnded(ctx.home, new Map(ended.map((v) => [v.spec.id, v.state.ended ?? now])));
+  if (project !== undefined) {
+    await noteEnded(ctx.home, project, new Map(ended.map((v) => [v.spec.id, v.state.ended ?? now])));
+  }
   if (values.json) {
     const totals = usageTotalsJson(sumUsage(views.map((v) => v.state.usage)));
     ctx.stdout(

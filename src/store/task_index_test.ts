@@ -59,7 +59,7 @@ Deno.test("boardTaskIds() follows the tasks folder, noteEnded() and resumed even
   await appendEvent(home, { ts: NOW, type: "resumed", task: "a-0000", project: "/p" });
   assert.ok((await boardTaskIds(home, "/p", NOW)).ids.includes("a-0000"));
   // The board found it (and c) ended: once old, they leave the board.
-  await noteEnded(home, new Map([["a-0000", NOW - 80 * 24 * HOUR], ["c-0000", NOW - 70 * 24 * HOUR]]));
+  await noteEnded(home, "/p", new Map([["a-0000", NOW - 80 * 24 * HOUR], ["c-0000", NOW - 70 * 24 * HOUR]]));
   const later = await boardTaskIds(home, "/p", NOW);
   assert.ok(!later.ids.includes("a-0000") && !later.ids.includes("c-0000"));
   assert.equal(later.older, 2);
