@@ -19,6 +19,7 @@ import {
   emptyIndex,
   indexFor,
   indexPaths,
+  type JournalIndex,
   keysOfEvent,
   readRange,
   saveIndex,
@@ -96,97 +97,115 @@ class SparseWriter {
   }
 }
 
+/** Phase one: writes the kept complete lines of `regions` into `out` at their offsets and indexes them. */
+async function rewrite(
+  src: Deno.FsFile,
+  regions: Chunk[],
+  out: Deno.FsFile,
+  keep: (raw: string, end: number) => JournalEvent | undefined,
+): Promise<{ index: JournalIndex; result: CompactResult }> {
+  const result: CompactResult = { kept: 0, dropped: 0, bytesKept: 0 };
+  const writer = new SparseWriter(out);
+  const index = emptyIndex(null);
+  const decoder = new TextDecoder();
+  let chunk: { span: Chunk; keys: Set<string> } | undefined;
+  let upTo = 0;
+  for (const [start, end] of regions) {
+    const bytes = await readRange(src, start, end);
+    for (
+      let at = 0, newline = bytes.indexOf(10);
+      newline >= 0;
+      at = newline + 1, newline = bytes.indexOf(10, at)
+    ) {
+      let first = at;
+      while (bytes[first] === 0) first++;
+      const lineStart = start + first;
+      const lineEnd = start + newline + 1;
+      upTo = Math.max(upTo, lineEnd);
+      if (first >= newline) continue;
+      const event = keep(decoder.decode(bytes.subarray(first, newline)), lineEnd);
+      if (!event) {
+        result.dropped++;
+        continue;
+      }
+      result.kept++;
+      result.bytesKept += lineEnd - lineStart;
+      await writer.put(lineStart, bytes.subarray(first, newline + 1));
+      if (
+        chunk && (lineStart - chunk.span[1] > CHUNK_BYTES || chunk.span[1] - chunk.span[0] >= CHUNK_BYTES)
+      ) {
+        addChunk(index, chunk.span, chunk.keys);
+        chunk = undefined;
+      }
+      chunk ??= { span: [lineStart, lineEnd], keys: new Set() };
+      chunk.span[1] = lineEnd;
+      for (const key of keysOfEvent(event)) chunk.keys.add(key);
+    }
+  }
+  if (chunk) addChunk(index, chunk.span, chunk.keys);
+  // Readers' cursors reach `upTo` only across a newline: keep the last one.
+  if (upTo > 0 && (!chunk || chunk.span[1] !== upTo)) await writer.put(upTo - 1, new Uint8Array([10]));
+  await writer.flush();
+  index.upTo = upTo;
+  return { index, result };
+}
+
 /**
  * Drops the events of tasks not in `keepTasks` that every session they
  * belong to has been told (its prompt-hook cursor is past them; events of no
- * session go once their task is gone). Holds the append lock throughout, so
- * no event is written meanwhile.
+ * session go once their task is gone). The journal is rewritten beside
+ * itself while appends go on; only the final copy of what they added, and
+ * the swap, hold the append lock.
  */
 export async function compactJournal(home: string, opts: CompactOptions): Promise<CompactResult> {
   const paths = homePaths(home);
   const ipaths = indexPaths(home);
+  let source: Deno.FsFile;
+  try {
+    source = await Deno.open(paths.journal, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { kept: 0, dropped: 0, bytesKept: 0 };
+    throw e;
+  }
+  using src = source;
   await ensureDir(ipaths.dir);
-  return await withLock(paths.journalLock, async () => {
-    const result: CompactResult = { kept: 0, dropped: 0, bytesKept: 0 };
-    let source: Deno.FsFile;
+  const info = await src.stat();
+  const old = (await indexFor(home, src, info))!; // takes the index lock itself: not nested
+  const told = await toldUpTo(home);
+  // The index lock keeps readers from saving an index of the old file, and a second compaction out.
+  return await withLock(ipaths.lock, async () => {
+    const tmp = `${paths.journal}.compact.tmp`;
     try {
-      source = await Deno.open(paths.journal, { read: true });
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return result;
-      throw e;
-    }
-    using src = source;
-    const info = await src.stat();
-    const old = (await indexFor(home, src, info))!; // takes the index lock itself: not nested
-    const told = await toldUpTo(home);
-    return await withLock(ipaths.lock, async () => {
-      const tmp = `${paths.journal}.compact.tmp`;
-      const decoder = new TextDecoder();
-      try {
-        using out = await Deno.open(tmp, {
-          read: true,
-          write: true,
-          create: true,
-          truncate: true,
-          mode: 0o600,
-        });
-        const writer = new SparseWriter(out);
-        const index = emptyIndex(null);
-        let chunk: { span: Chunk; keys: Set<string> } | undefined;
-        const regions: Chunk[] = [...chunksFor(old, "*", 0), [old.upTo, info.size]];
-        let upTo = old.upTo;
-        for (const [start, end] of regions) {
-          const bytes = await readRange(src, start, end);
-          let at = 0;
-          while (at < bytes.length) {
-            const newline = bytes.indexOf(10, at);
-            if (newline < 0) { // a torn last line stays as it is, after the index
-              await writer.put(start + at, bytes.subarray(at));
-              break;
-            }
-            let first = at;
-            while (bytes[first] === 0) first++;
-            const line = bytes.subarray(first, newline + 1);
-            const lineStart = start + first;
-            const lineEnd = start + newline + 1;
-            at = newline + 1;
-            upTo = Math.max(upTo, lineEnd);
-            if (first >= newline) continue;
-            const event = kept(decoder.decode(line.subarray(0, -1)), lineEnd, opts, told);
-            if (!event) {
-              result.dropped++;
-              continue;
-            }
-            result.kept++;
-            result.bytesKept += line.length;
-            await writer.put(lineStart, line);
-            if (
-              chunk &&
-              (lineStart - chunk.span[1] > CHUNK_BYTES || chunk.span[1] - chunk.span[0] >= CHUNK_BYTES)
-            ) {
-              addChunk(index, chunk.span, chunk.keys);
-              chunk = undefined;
-            }
-            chunk ??= { span: [lineStart, lineEnd], keys: new Set() };
-            chunk.span[1] = lineEnd;
-            for (const key of keysOfEvent(event)) chunk.keys.add(key);
-          }
+      using out = await Deno.open(tmp, {
+        read: true,
+        write: true,
+        create: true,
+        truncate: true,
+        mode: 0o600,
+      });
+      const regions: Chunk[] = [...chunksFor(old, "*", 0), [old.upTo, info.size]];
+      const { index, result } = await rewrite(src, regions, out, (raw, end) => kept(raw, end, opts, told));
+      return await withLock(paths.journalLock, async () => {
+        if ((await Deno.stat(paths.journal)).ino !== info.ino) { // replaced meanwhile: leave it be
+          await Deno.remove(tmp);
+          return { kept: 0, dropped: 0, bytesKept: 0 };
         }
-        if (chunk) addChunk(index, chunk.span, chunk.keys);
-        // Readers' cursors reach `upTo` only across a newline: keep the last one.
-        if (upTo > 0 && (!chunk || chunk.span[1] !== upTo)) await writer.put(upTo - 1, new Uint8Array([10]));
-        await writer.flush();
-        await out.truncate(info.size);
-        index.upTo = upTo;
-        index.check = await checkOf(out, upTo);
+        // What was appended (or half-written) since, as it is.
+        const appended = await readRange(src, index.upTo, (await src.stat()).size);
+        await out.seek(index.upTo, Deno.SeekMode.Start);
+        for (let written = 0; written < appended.length;) {
+          written += await out.write(appended.subarray(written));
+        }
+        await out.truncate(Math.max(info.size, index.upTo + appended.length));
+        index.check = await checkOf(out, index.upTo);
         index.ino = (await out.stat()).ino;
         await Deno.rename(tmp, paths.journal);
         await saveIndex(home, index);
-      } catch (e) {
-        await Deno.remove(tmp).catch(() => {});
-        throw e;
-      }
-      return result;
-    });
+        return result;
+      });
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
+    }
   });
 }

@@ -81,3 +81,33 @@ Deno.test("compactJournal() on a home with no journal does nothing", async () =>
     bytesKept: 0,
   });
 });
+
+Deno.test("compactJournal() keeps what is appended while it rewrites, torn line included, at the offsets written", async () => {
+  await using dir = await tempDir();
+  const home = dir.path;
+  await history(home, 3_000);
+  await Deno.mkdir(`${home}/sessions`);
+  await setCursor(home, "s0", (await readEvents(home, 0)).end);
+  await setCursor(home, "s1", (await readEvents(home, 0)).end);
+  const compaction = compactJournal(home, { keepTasks: new Set() });
+  const ends: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    await appendEvent(home, {
+      ts: 3e9 + i,
+      type: "question",
+      task: "late-0000",
+      session: "s0",
+      text: `q${i}`,
+    });
+    ends.push((await Deno.stat(`${home}/journal.jsonl`)).size);
+  }
+  await Deno.writeTextFile(`${home}/journal.jsonl`, '{"ts":4e9,"type":"do', { append: true });
+  await compaction;
+  const late = await readEventsFor(home, { session: "s0" }, 0);
+  const mine = late.entries.filter((e) => e.event.task === "late-0000");
+  assert.deepEqual(mine.map((e) => e.event.text), Array.from({ length: 30 }, (_, i) => `q${i}`));
+  // Offsets of lines appended before the swap stay; those after it landed in the new file at the same place.
+  assert.deepEqual(mine.map((e) => e.end), ends);
+  await Deno.writeTextFile(`${home}/journal.jsonl`, 'ne"}\n', { append: true });
+  assert.equal((await readEvents(home, ends.at(-1)!)).entries[0]?.event.ts, 4e9, "the torn line, completed");
+});
