@@ -158,35 +158,34 @@ async function rewrite(
  * the swap, hold the append lock.
  */
 export async function compactJournal(home: string, opts: CompactOptions): Promise<CompactResult> {
-  const paths = homePaths(home);
   const ipaths = indexPaths(home);
-  let source: Deno.FsFile;
   try {
-    source = await Deno.open(paths.journal, { read: true });
+    await Deno.lstat(homePaths(home).journal);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return { kept: 0, dropped: 0, bytesKept: 0 };
     throw e;
   }
-  using src = source;
   await ensureDir(ipaths.dir);
+  // Readers and appends go on meanwhile; one compaction at a time.
+  return await withLock(ipaths.compactLock, () => compactLocked(home, opts));
+}
+
+async function compactLocked(home: string, opts: CompactOptions): Promise<CompactResult> {
+  const paths = homePaths(home);
+  const ipaths = indexPaths(home);
+  using src = await Deno.open(paths.journal, { read: true });
   const info = await src.stat();
-  const old = (await indexFor(home, src, info))!; // takes the index lock itself: not nested
+  const old = (await indexFor(home, src, info))!;
   const told = await toldUpTo(home);
-  // The index lock keeps readers from saving an index of the old file, and a second compaction out.
-  return await withLock(ipaths.lock, async () => {
-    const tmp = `${paths.journal}.compact.tmp`;
-    try {
-      using out = await Deno.open(tmp, {
-        read: true,
-        write: true,
-        create: true,
-        truncate: true,
-        mode: 0o600,
-      });
-      const regions: Chunk[] = [...chunksFor(old, "*", 0), [old.upTo, info.size]];
-      const { index, result } = await rewrite(src, regions, out, (raw, end) => kept(raw, end, opts, told));
-      return await withLock(paths.journalLock, async () => {
-        if ((await Deno.stat(paths.journal)).ino !== info.ino) { // replaced meanwhile: leave it be
+  const tmp = `${paths.journal}.compact.tmp`;
+  try {
+    using out = await Deno.open(tmp, { read: true, write: true, create: true, truncate: true, mode: 0o600 });
+    const regions: Chunk[] = [...chunksFor(old, "*", 0), [old.upTo, info.size]];
+    const { index, result } = await rewrite(src, regions, out, (raw, end) => kept(raw, end, opts, told));
+    // The index lock keeps readers from saving an index of the old file after the swap.
+    return await withLock(ipaths.lock, () =>
+      withLock(paths.journalLock, async () => {
+        if ((await Deno.stat(paths.journal)).ino !== info.ino) { // replaced by someone else: leave it be
           await Deno.remove(tmp);
           return { kept: 0, dropped: 0, bytesKept: 0 };
         }
@@ -202,10 +201,9 @@ export async function compactJournal(home: string, opts: CompactOptions): Promis
         await Deno.rename(tmp, paths.journal);
         await saveIndex(home, index);
         return result;
-      });
-    } catch (e) {
-      await Deno.remove(tmp).catch(() => {});
-      throw e;
-    }
-  });
+      }));
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
 }

@@ -42,6 +42,7 @@ export function indexPaths(home: string) {
     dir,
     journal: `${dir}/journal.json`,
     lock: `${dir}/journal.lock`,
+    compactLock: `${dir}/compact.lock`,
     tasks: `${dir}/tasks.json`,
     tasksLock: `${dir}/tasks.lock`,
   };

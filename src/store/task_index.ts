@@ -116,6 +116,11 @@ export async function boardTaskIds(home: string, project: string, now: number): 
   return { ids: [...open, ...recent], unfinished: new Set(open), older: ended.length - recent.length };
 }
 
+/** Every task of `project` on disk, of any age, without reading the others' files. */
+export async function projectTaskIds(home: string, project: string): Promise<string[]> {
+  return Object.keys((await refreshed(home)).projects[project] ?? {});
+}
+
 /** Records that these tasks of `project` (id to end time) were found ended. */
 export async function noteEnded(home: string, project: string, ended: Map<string, number>): Promise<void> {
   if (ended.size === 0) return;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { boardTaskIds, noteEnded, RECENT_MS } from "./task_index.ts";
+import { boardTaskIds, noteEnded, projectTaskIds, RECENT_MS } from "./task_index.ts";
 import { appendEvent } from "./journal.ts";
 import { tempDir } from "../../test/temp_dir.ts";
 
@@ -43,6 +43,8 @@ Deno.test("boardTaskIds(): this project's unfinished tasks, those ended in the l
   for (let i = 0; i < 15; i++) {
     await task(home, `today-${String(i).padStart(4, "0")}`, { endedAgo: i * 1000 });
   }
+  assert.equal((await projectTaskIds(home, "/p")).length, 1 + 30 + 1 + 15);
+  assert.deepEqual(await projectTaskIds(home, "/q"), ["other-0000"]);
   const busy = await boardTaskIds(home, "/p", NOW);
   assert.equal(busy.ids.length, 1 + 1 + 15);
   assert.equal(busy.older, 30);
