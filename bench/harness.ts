@@ -79,6 +79,8 @@ export interface FakeTaskOptions {
   running: boolean;
   /** For a done task: how long ago it ended (default 1 s). */
   endedAgoMs?: number;
+  /** The task id (default `bench-task-<i>`). */
+  id?: string;
 }
 
 /** Writes a synthetic task straight to disk; resolves with its id. */
@@ -89,7 +91,7 @@ export async function fakeTask(
   session: string,
   opts: FakeTaskOptions,
 ): Promise<string> {
-  const id = `bench-task-${String(i).padStart(4, "0")}`;
+  const id = opts.id ?? `bench-task-${String(i).padStart(4, "0")}`;
   const dir = `${home}/tasks/${id}`;
   await Deno.mkdir(dir, { recursive: true });
   const now = Date.now();

@@ -2,31 +2,13 @@ import assert from "node:assert/strict";
 import { run } from "./status.ts";
 import { projectOf } from "../store/project.ts";
 import { testCtx } from "../../test/config_helpers.ts";
+import { fakeTask } from "../../bench/harness.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
-async function task(home: string, project: string, id: string, endedAgo?: number) {
-  const dir = `${home}/tasks/${id}`;
-  await Deno.mkdir(dir, { recursive: true });
-  const now = Date.now();
-  const created = now - (endedAgo ?? 0) - 60_000;
-  const spec = {
-    id,
-    title: id,
-    project,
-    cwd: project,
-    backend: "s",
-    model: "w",
-    modelId: "w",
-    tier: "edit",
-    created,
-  };
-  await Deno.writeTextFile(`${dir}/task.json`, JSON.stringify(spec));
-  const state = endedAgo === undefined
-    ? { state: "running", pid: Deno.pid, supervisor: Deno.pid, started: created }
-    : { state: "done", code: 0, started: created, ended: now - endedAgo };
-  await Deno.writeTextFile(`${dir}/state.json`, JSON.stringify(state));
-  await Deno.writeTextFile(`${dir}/plan.md`, "- [x] one\n");
+/** A task on disk: running (its pid is this test's) when `endedAgo` is undefined, else done that long ago. */
+function task(home: string, project: string, id: string, endedAgo?: number) {
+  return fakeTask(home, project, 0, "s", { id, running: endedAgo === undefined, endedAgoMs: endedAgo });
 }
 
 Deno.test("status: the board holds unfinished and recent tasks and says how many older ones --all adds", async () => {
