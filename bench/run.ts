@@ -13,90 +13,8 @@ import { answer, ask } from "../src/ipc/questions.ts";
 import { TimeoutError } from "../src/errors.ts";
 import { readEvents } from "../src/store/journal.ts";
 import { livePidsWithEnv } from "../src/proc/procfs.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const BIN = `${ROOT}/bin/dispatch`;
-const quick = Deno.args.includes("--quick");
-const N = quick ? 5 : 20;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function envFor(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    HOME: home,
-    DISPATCH_HOME: home,
-    NO_COLOR: "1",
-    ...extra,
-  };
-}
-
-async function timed(
-  args: string[],
-  env: Record<string, string>,
-  opts: { stdin?: string; cwd?: string } = {},
-) {
-  const t0 = performance.now();
-  const child = new Deno.Command(BIN, {
-    args,
-    env,
-    clearEnv: true,
-    cwd: opts.cwd,
-    stdin: opts.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (opts.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(opts.stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const ms = performance.now() - t0;
-  if (out.code !== 0) throw new Error(`dispatch ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return { ms, stdout: new TextDecoder().decode(out.stdout) };
-}
-
-async function makeHome(config: string): Promise<{ home: string; project: string }> {
-  const home = await Deno.makeTempDir({ prefix: "dispatch-bench-" });
-  const project = await Deno.makeTempDir({ prefix: "dispatch-bench-project-" });
-  await Deno.mkdir(`${project}/.git`);
-  await Deno.writeTextFile(`${home}/config.yaml`, config);
-  return { home, project };
-}
-
-const SCRIPTED = (scenario: string) =>
-  `default: w\nbackends:\n  s: { type: scripted, scenario: ${scenario} }\nmodels:\n  w: { backend: s }\n`;
-
-/** Writes a synthetic task straight to disk (for the 200-task figures). */
-async function fakeTask(home: string, project: string, i: number, session: string, running: boolean) {
-  const id = `bench-task-${String(i).padStart(4, "0")}`;
-  const dir = `${home}/tasks/${id}`;
-  await Deno.mkdir(dir, { recursive: true });
-  const now = Date.now();
-  await Deno.writeTextFile(
-    `${dir}/task.json`,
-    JSON.stringify({
-      id,
-      title: `Bench task ${i}`,
-      project,
-      cwd: project,
-      backend: "s",
-      model: "w",
-      modelId: "w",
-      tier: "edit",
-      session,
-      created: now - 60_000,
-    }),
-  );
-  const state = running
-    ? { state: "running", pid: Deno.pid, supervisor: Deno.pid, started: now - 60_000 }
-    : { state: "done", code: 0, reason: "All items done", started: now - 60_000, ended: now - 1000 };
-  await Deno.writeTextFile(`${dir}/state.json`, JSON.stringify(state));
-  await Deno.writeTextFile(`${dir}/plan.md`, "- [x] one\n- [x] two\n- [ ] three\n");
-  await Deno.writeTextFile(`${dir}/worker.log`, "working\n".repeat(50));
-  return id;
-}
+import { benchHistory } from "./history.ts";
+import { BIN, envFor, fakeTask, makeHome, N, quick, ROOT, SCRIPTED, sleep, timed } from "./harness.ts";
 
 async function benchStart(): Promise<Summary> {
   const scenario = await Deno.makeTempFile();
@@ -123,7 +41,9 @@ async function benchStart(): Promise<Summary> {
 async function bigHome() {
   const { home, project } = await makeHome(SCRIPTED("/dev/null"));
   const ids: string[] = [];
-  for (let i = 0; i < 200; i++) ids.push(await fakeTask(home, project, i, `session-${i % 20}`, i % 20 === 0));
+  for (let i = 0; i < 200; i++) {
+    ids.push(await fakeTask(home, project, i, `session-${i % 20}`, { running: i % 20 === 0 }));
+  }
   const lines: string[] = [];
   for (let i = 0; i < 10_000; i++) {
     const id = ids[i % 200]!;
@@ -185,7 +105,7 @@ async function benchStatusAndHook() {
   for (let i = 0; i < N; i++) {
     idle.push((await timed(["hook", "UserPromptSubmit"], env, { stdin: hookInput, cwd: project })).ms);
   }
-  // A session's first prompt: no cursor yet, so the whole 10,000-event journal is scanned.
+  // A session's first prompt: no cursor yet; the journal index says it has no event to read.
   const fresh: number[] = [];
   for (let i = 0; i < N; i++) {
     const input = JSON.stringify({ session_id: `fresh-${i}`, cwd: project, prompt: "hi" });
@@ -207,7 +127,7 @@ async function benchWatch(): Promise<Summary> {
   const { home, project } = await makeHome(SCRIPTED("/dev/null"));
   const samples: number[] = [];
   for (let i = 0; i < N; i++) {
-    const id = await fakeTask(home, project, i, "watcher", true);
+    const id = await fakeTask(home, project, i, "watcher", { running: true });
     const watcher = new Deno.Command(BIN, {
       args: ["watch", "--session", "watcher", "--timeout", "30s"],
       env: envFor(home),
@@ -235,7 +155,7 @@ async function benchAsk(): Promise<Summary> {
   const { home, project } = await makeHome(SCRIPTED("/dev/null"));
   const samples: number[] = [];
   for (let i = 0; i < N; i++) {
-    const id = await fakeTask(home, project, i, "asker", true);
+    const id = await fakeTask(home, project, i, "asker", { running: true });
     const asker = new Deno.Command(BIN, {
       args: ["ask", `Question ${i}?`],
       env: envFor(home, { DISPATCH_TASK: id }),
@@ -336,11 +256,23 @@ async function benchFanOut(workers: number) {
 }
 
 if (import.meta.main) {
+  const only = Deno.args.includes("--only") ? Deno.args[Deno.args.indexOf("--only") + 1] : undefined;
+  if (only !== undefined && only !== "history") throw new Error(`Unknown --only: '${only}' (history)`);
   console.log(
     `dispatch bench (${
       quick ? "quick" : "full"
     }; ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores)\n`,
   );
+  if (only === "history") {
+    await benchHistory();
+  } else {
+    await todaysRows();
+    await benchHistory();
+  }
+}
+
+/** The rows the bench printed before the history rows. */
+async function todaysRows(): Promise<void> {
   const start = await benchStart();
   console.log(row("start returns (worker spawned)", start, { p50: 150 }));
   const { status, hook, idle, fresh, delivered } = await benchStatusAndHook();
@@ -348,7 +280,7 @@ if (import.meta.main) {
   console.log(row("UserPromptSubmit hook, 200 tasks, 10k events", hook, { p50: 60, p95: 100 }));
   console.log(`${"".padEnd(44)} (delivered the new question in ${delivered}/${hook.n} runs)`);
   console.log(row("  same, nothing new (launcher fast path)", idle, { p50: 60, p95: 100 }));
-  console.log(row("  same, a session's first prompt (full scan)", fresh));
+  console.log(row("  same, a session's first prompt", fresh));
   const deno = [];
   for (let i = 0; i < N; i++) {
     const t0 = performance.now();

@@ -5,7 +5,8 @@
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { assertTaskId } from "../store/paths.ts";
-import { listTaskIds } from "../store/tasks.ts";
+import { listTaskIds, TERMINAL } from "../store/tasks.ts";
+import { boardTaskIds, noteEnded } from "../store/task_index.ts";
 import { loadView, logTail, type TaskView } from "../runtime/view.ts";
 import { projectOf } from "../store/project.ts";
 import { renderBoard, renderDetail, taskJson } from "../render/board.ts";
@@ -15,11 +16,12 @@ import { parseFlags } from "./args.ts";
 const HELP = `Usage: dispatch status [TASK] [--all] [--json]
 
 Shows this project's tasks as a board: state (running, waiting, stalled, done, failed,
-cancelled), checklist progress, time, last activity and open questions. With TASK, that
-task in detail with its last lines of output.
+cancelled), checklist progress, time, last activity and open questions. The board holds
+the unfinished tasks and those that ended in the last 24 hours (at least the last 10).
+With TASK, that task in detail with its last lines of output.
 
 Options:
-  --all       Every task in $DISPATCH_HOME, not just this project's
+  --all       Every task in $DISPATCH_HOME, of every project and age
   --json      Machine-readable: {"version":1,"tasks":[...]} (fields in the README)
   -n N        Lines of activity in the detailed view (default 10)
 `;
@@ -46,12 +48,20 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     return 0;
   }
   const project = values.all ? undefined : await projectOf(ctx.cwd);
+  const board = project === undefined
+    ? { ids: await listTaskIds(ctx.home), unfinished: new Set<string>(), older: 0 }
+    : await boardTaskIds(ctx.home, project, now);
   const views: TaskView[] = [];
-  await Promise.all((await listTaskIds(ctx.home)).map(async (id) => {
+  await Promise.all(board.ids.map(async (id) => {
     const view = await loadView(ctx.home, id, now).catch(() => undefined);
     if (view && (project === undefined || view.spec.project === project)) views.push(view);
   }));
   views.sort((a, b) => a.spec.created - b.spec.created);
+  // Tell the index which of the tasks it took for unfinished have ended, so later boards skip them once old.
+  const ended = views.filter((v) => board.unfinished.has(v.spec.id) && TERMINAL.has(v.state.state));
+  if (project !== undefined) {
+    await noteEnded(ctx.home, project, new Map(ended.map((v) => [v.spec.id, v.state.ended ?? now])));
+  }
   if (values.json) {
     const totals = usageTotalsJson(sumUsage(views.map((v) => v.state.usage)));
     ctx.stdout(
@@ -59,6 +69,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     );
   } else {
     ctx.stdout(renderBoard(views, now));
+    if (board.older > 0) {
+      ctx.stdout(`(${board.older} older ended task(s) not shown: dispatch status --all)\n`);
+    }
   }
   return 0;
 }

@@ -4,7 +4,7 @@
  * and is told their open questions and unreported results.
  * @module
  */
-import { readEvents } from "../store/journal.ts";
+import { journalEnd, readEventsFor } from "../store/journal.ts";
 import { listTaskIds, readSpec, TERMINAL, trySpec, withTaskLock, writeSpec } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
 import { projectOf } from "../store/project.ts";
@@ -39,8 +39,7 @@ export function sessionStartContext(
       const state = await reconcileTask(home, id).catch(() => undefined);
       const open = openQuestions(home, id);
       const owner = spec.session ? owners.get(spec.session)! : {};
-      const needle = `"task":${JSON.stringify(id)}`;
-      const { entries } = await readEvents(home, owner.hook ?? 0, (l) => l.includes(needle));
+      const { entries } = await readEventsFor(home, { task: id }, owner.hook ?? 0);
       const unreported = entries.map((e) => e.event).filter((e) =>
         e.type !== "question" && NOTIFY_TYPES.has(e.type)
       );
@@ -59,7 +58,7 @@ export function sessionStartContext(
       });
       if (state && !TERMINAL.has(state.state)) adopted.push(id);
     }
-    const { end } = record.hook === undefined ? await readEvents(home, 0, () => false) : { end: record.hook };
+    const end = record.hook ?? await journalEnd(home);
     const next: SessionRecord = {
       ...record,
       ...hostProcess(env),

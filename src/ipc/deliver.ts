@@ -5,7 +5,7 @@
  * Code's 10,000-character context limit.
  * @module
  */
-import { type JournalEvent, readEvents } from "../store/journal.ts";
+import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { TERMINAL, trySpec } from "../store/tasks.ts";
 import { noticeFor, NOTIFY_TYPES } from "../render/notices.ts";
 import { hostProcess, type SessionRecord, withSession } from "./sessions.ts";
@@ -75,8 +75,7 @@ export function promptContext(
         if (state && !TERMINAL.has(state.state)) stillActive.push(id);
       }
     }
-    const needle = `"session":${JSON.stringify(session)}`;
-    const { entries, end } = await readEvents(home, record.hook ?? 0, (line) => line.includes(needle));
+    const { entries, end } = await readEventsFor(home, { session }, record.hook ?? 0);
     const { questions, others } = notices(home, entries.map((e) => e.event));
     const next: SessionRecord = { ...record, ...hostProcess(env), hook: end, active: stillActive };
     return [next, composeContext(questions, others)];

@@ -6,7 +6,7 @@
  * @module
  */
 import { TimeoutError } from "../errors.ts";
-import { type JournalEvent, readEvents } from "../store/journal.ts";
+import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { listTaskIds, trySpec, unfinished } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
 import { NOTIFY_TYPES } from "../render/notices.ts";
@@ -57,7 +57,6 @@ async function unfinishedTasks(home: string, session?: string): Promise<string[]
  */
 export async function watch(home: string, opts: WatchOptions = {}): Promise<string> {
   const session = opts.session;
-  const needle = session ? `"session":${JSON.stringify(session)}` : undefined;
   const record = session ? await readSession(home, session) : {};
   let cursor = Math.max(record.watch ?? 0, record.hook ?? 0);
   const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
@@ -79,7 +78,7 @@ export async function watch(home: string, opts: WatchOptions = {}): Promise<stri
     }
     let lastReconcile = 0;
     while (true) {
-      const { entries, end } = await readEvents(home, cursor, needle ? (l) => l.includes(needle) : undefined);
+      const { entries, end } = await readEventsFor(home, { session }, cursor);
       const wanted = entries.filter((e) => NOTIFY_TYPES.has(e.event.type));
       if (wanted.length > 0) {
         const upTo = wanted.at(-1)!.end;
@@ -93,7 +92,7 @@ export async function watch(home: string, opts: WatchOptions = {}): Promise<stri
         lastReconcile = Date.now();
         const ids = await unfinishedTasks(home, session);
         if (ids.length === 0) {
-          const again = await readEvents(home, cursor, needle ? (l) => l.includes(needle) : undefined);
+          const again = await readEventsFor(home, { session }, cursor);
           if (!again.entries.some((e) => NOTIFY_TYPES.has(e.event.type))) {
             return "dispatch: no running tasks to watch.";
           }

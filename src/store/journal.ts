@@ -3,10 +3,17 @@
  * Readers keep byte-offset cursors, so each reads only what is new. Writers
  * append a whole line in one write under a lock, so concurrent workers never
  * interleave or lose a line.
+ *
+ * Offsets are forever: compaction (`journal_compact.ts`) turns dropped lines
+ * into holes of NUL bytes instead of moving the rest, so every cursor, and
+ * the launcher's size comparison, stays valid. Readers of one session, task
+ * or type go through the chunk index (`journal_index.ts`) and read only the
+ * chunks that hold their lines, plus the short unindexed tail.
  * @module
  */
 import { homePaths } from "./paths.ts";
 import { withLock } from "./lock.ts";
+import { chunksFor, indexFor, indexKey, type JournalIndex, readRange } from "./journal_index.ts";
 
 /** What can happen to a task. */
 export type EventType =
@@ -50,6 +57,19 @@ export interface JournalEntry {
   event: JournalEvent;
 }
 
+/** Whose events to read: one session's, one task's, one type's (all given must match), or every event. */
+export interface EventScope {
+  session?: string;
+  task?: string;
+  type?: EventType;
+}
+
+/** Events read from a cursor, and the cursor after them (just past the last complete line). */
+export interface EventBatch {
+  entries: JournalEntry[];
+  end: number;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -65,49 +85,123 @@ export async function appendEvent(home: string, event: JournalEvent): Promise<vo
 }
 
 /**
- * Reads the events after byte offset `from`. Only complete lines count, so a
- * reader racing a writer never sees half an event. `filter` sees the raw line
- * first, letting hot paths skip JSON.parse of lines that cannot match.
+ * Parses the complete lines of `bytes` (which start at file offset `base`),
+ * skipping empty and corrupt ones and the NUL runs compaction leaves.
+ * Returns the offset after the last newline, or `base` when there is none.
  */
-export async function readEvents(
-  home: string,
-  from: number,
-  filter?: (rawLine: string) => boolean,
-): Promise<{ entries: JournalEntry[]; end: number }> {
-  let bytes: Uint8Array;
-  try {
-    using file = await Deno.open(homePaths(home).journal, { read: true });
-    const size = (await file.stat()).size;
-    if (from > size) from = 0; // the journal was replaced: start over
-    await file.seek(from, Deno.SeekMode.Start);
-    bytes = new Uint8Array(size - from);
-    let got = 0;
-    while (got < bytes.length) {
-      const n = await file.read(bytes.subarray(got));
-      if (n === null) break;
-      got += n;
-    }
-    bytes = bytes.subarray(0, got);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { entries: [], end: 0 };
-    throw e;
-  }
+function parseLines(
+  bytes: Uint8Array,
+  base: number,
+  accept: ((rawLine: string) => boolean) | undefined,
+  out: JournalEntry[],
+): number {
   const lastNewline = bytes.lastIndexOf(10);
-  if (lastNewline < 0) return { entries: [], end: from };
-  const entries: JournalEntry[] = [];
   let start = 0;
   while (start <= lastNewline) {
     const newline = bytes.indexOf(10, start);
-    const lineBytes = bytes.subarray(start, newline);
+    let first = start;
+    while (bytes[first] === 0) first++;
     start = newline + 1;
-    if (lineBytes.length === 0) continue;
-    const line = decoder.decode(lineBytes);
-    if (filter && !filter(line)) continue;
+    if (first >= newline) continue;
+    const line = decoder.decode(bytes.subarray(first, newline));
+    if (accept && !accept(line)) continue;
     try {
-      entries.push({ end: from + start, event: JSON.parse(line) as JournalEvent });
+      out.push({ end: base + start, event: JSON.parse(line) as JournalEvent });
     } catch {
       // A corrupt line (disk full, manual edit) must not hide the events after it.
     }
   }
-  return { entries, end: from + lastNewline + 1 };
+  return base + lastNewline + 1;
+}
+
+/** The raw-line test for a scope: cheap substring checks before any JSON.parse. */
+function lineTest(scope: EventScope): ((rawLine: string) => boolean) | undefined {
+  const needles = (["session", "task", "type"] as const)
+    .filter((field) => scope[field] !== undefined)
+    .map((field) => `"${field}":${JSON.stringify(scope[field])}`);
+  return needles.length === 0 ? undefined : (line) => needles.every((n) => line.includes(n));
+}
+
+async function scan(
+  home: string,
+  key: string,
+  from: number,
+  accept: ((rawLine: string) => boolean) | undefined,
+): Promise<EventBatch> {
+  const path = homePaths(home).journal;
+  for (let attempt = 0;; attempt++) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return { entries: [], end: 0 };
+      throw e;
+    }
+    try {
+      const info = await file.stat();
+      if (from > info.size) from = 0; // the journal was replaced: start over
+      // undefined: compaction swapped the file under us; read the new one with its own index.
+      const index = await indexFor(home, file, info, attempt < 3);
+      if (index) return await readIndexed(file, info.size, index, key, from, accept);
+    } finally {
+      file.close();
+    }
+  }
+}
+
+async function readIndexed(
+  file: Deno.FsFile,
+  size: number,
+  index: JournalIndex,
+  key: string,
+  from: number,
+  accept: ((rawLine: string) => boolean) | undefined,
+): Promise<EventBatch> {
+  const entries: JournalEntry[] = [];
+  for (const [start, end] of chunksFor(index, key, from)) {
+    const at = Math.max(start, from);
+    parseLines(await readRange(file, at, end), at, accept, entries);
+  }
+  const tailStart = Math.max(from, index.upTo);
+  const end = parseLines(await readRange(file, tailStart, size), tailStart, accept, entries);
+  return { entries, end };
+}
+
+/**
+ * Reads the events of `scope` after byte offset `from` (a cursor: an
+ * `end` from an earlier read). Only complete lines count, so a reader racing
+ * a writer never sees half an event; `end` is the cursor after every
+ * complete line, matching or not.
+ */
+export function readEventsFor(home: string, scope: EventScope, from: number): Promise<EventBatch> {
+  return scan(home, indexKey(scope), from, lineTest(scope));
+}
+
+/**
+ * Reads every event after byte offset `from`. `filter` sees the raw line
+ * first, letting callers skip JSON.parse of lines that cannot match.
+ */
+export function readEvents(
+  home: string,
+  from: number,
+  filter?: (rawLine: string) => boolean,
+): Promise<EventBatch> {
+  return scan(home, "*", from, filter);
+}
+
+/** The cursor after the journal's last complete line (0 when there is none), reading only its end. */
+export async function journalEnd(home: string): Promise<number> {
+  try {
+    using file = await Deno.open(homePaths(home).journal, { read: true });
+    const size = (await file.stat()).size;
+    for (let back = 4096;; back *= 4) {
+      const start = Math.max(0, size - back);
+      const newline = (await readRange(file, start, size)).lastIndexOf(10);
+      if (newline >= 0) return start + newline + 1;
+      if (start === 0) return 0;
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    throw e;
+  }
 }
