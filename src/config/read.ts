@@ -14,8 +14,12 @@ import { ConfigError, NotFoundError } from "../errors.ts";
 /** The largest config.yaml read: 1 MiB (a generous config is a few KB). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-/** A file that is not what it must be, and why. */
-export class RefusedFile extends Error {}
+/** A file that is not what it must be, and why; `tooLarge` when that is its size. */
+export class RefusedFile extends Error {
+  constructor(message: string, readonly tooLarge = false) {
+    super(message);
+  }
+}
 
 /** What kind of thing `info` is, for errors: "a directory", "a FIFO (named pipe)". */
 function kindOf(info: Deno.FileInfo): string {
@@ -40,7 +44,7 @@ export async function lstatRegular(path: string, max: number): Promise<Deno.File
     );
   }
   if (!info.isFile) throw new RefusedFile(`${path} is ${kindOf(info)} (it must be a regular file)`);
-  if (info.size > max) throw new RefusedFile(`${path} is ${info.size} bytes (at most ${max})`);
+  if (info.size > max) throw new RefusedFile(`${path} is ${info.size} bytes (at most ${max})`, true);
   return info;
 }
 
@@ -59,7 +63,7 @@ export async function readRegular(
     throw new RefusedFile(`${path} was replaced while being opened (try again; it must be a regular file)`);
   }
   const bytes = await readAtMost(file, max + 1);
-  if (bytes.length > max) throw new RefusedFile(`${path} grew past ${max} bytes while being read`);
+  if (bytes.length > max) throw new RefusedFile(`${path} grew past ${max} bytes while being read`, true);
   return { bytes, info };
 }
 
@@ -68,14 +72,22 @@ export async function readAtMost(
   reader: { read(p: Uint8Array): Promise<number | null> },
   limit: number,
 ): Promise<Uint8Array> {
-  const buf = new Uint8Array(limit);
-  let filled = 0;
-  while (filled < limit) {
-    const n = await reader.read(buf.subarray(filled, Math.min(limit, filled + 65_536)));
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (total < limit) {
+    const chunk = new Uint8Array(Math.min(65_536, limit - total));
+    const n = await reader.read(chunk);
     if (n === null) break;
-    filled += n;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
   }
-  return buf.subarray(0, filled);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /**
@@ -105,8 +117,7 @@ export function configReadError(path: string, e: unknown): unknown {
     return new NotFoundError(`No config: ${path} does not exist; run 'dispatch config init'`);
   }
   if (e instanceof RefusedFile) {
-    const tooLarge = / bytes \(at most | grew past /.test(e.message);
-    return new ConfigError(`${tooLarge ? "Config too large" : "Config refused"}: ${e.message}`);
+    return new ConfigError(`${e.tooLarge ? "Config too large" : "Config refused"}: ${e.message}`);
   }
   if (e instanceof Deno.errors.PermissionDenied) {
     return new ConfigError(`Config unreadable: ${path}: permission denied (make it readable by you)`);
