@@ -6,7 +6,7 @@ import type { Ctx } from "../context.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { type Tier, TIERS } from "../tier.ts";
 import { loadOrInit } from "../models/load_or_init.ts";
-import { parseDuration } from "../duration.ts";
+import { parsePositiveDuration } from "../duration.ts";
 import { startTask } from "../runtime/start.ts";
 import { startLine } from "../render/notices.ts";
 import { addActive } from "../ipc/sessions.ts";
@@ -62,6 +62,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (v.tier !== undefined && !(TIERS as readonly string[]).includes(v.tier)) {
     throw new UsageError(`Invalid --tier: '${v.tier}' (use read, edit or full)`);
   }
+  const timeoutMs = v.timeout === undefined ? undefined : parsePositiveDuration(v.timeout, "--timeout");
+  const stallMs = v.stall === undefined ? undefined : parsePositiveDuration(v.stall, "--stall");
   let plan: string;
   if (v.plan === "-") {
     plan = await ctx.stdin();
@@ -93,8 +95,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     plan,
     cwd: v.cwd ?? ctx.cwd,
     tier: v.tier as Tier | undefined,
-    timeoutMs: v.timeout ? parseDuration(v.timeout, "--timeout") : undefined,
-    stallMs: v.stall ? parseDuration(v.stall, "--stall") : undefined,
+    timeoutMs,
+    stallMs,
     session,
     worktree: v.worktree,
   });

@@ -11,11 +11,12 @@
  * @module
  */
 import { type Document, isMap, isScalar, parseDocument, type YAMLMap } from "yaml";
-import { InputError, NotFoundError } from "../errors.ts";
+import { ConfigError, InputError, NotFoundError } from "../errors.ts";
 import { homePaths } from "../store/paths.ts";
 import { writeAtomic } from "../store/fsx.ts";
 import { withLock } from "../store/lock.ts";
 import { importParsers, parseConfigText, writeConfigCache } from "./load.ts";
+import { configReadError, lstatRegular, MAX_CONFIG_BYTES, readConfigText } from "./read.ts";
 import type { Config } from "./schema.ts";
 import { type Tier, TIERS } from "../tier.ts";
 import { flowMap, yamlScalar } from "./yaml_text.ts";
@@ -63,8 +64,8 @@ export function backupPath(home: string): string {
 
 /**
  * Applies `edit` to `$home/config.yaml`: validates the result (knowing the
- * adapter types in `builtins`), keeps a backup, writes atomically (through a
- * symlinked config to its target).
+ * adapter types in `builtins`), keeps a backup, writes atomically. A config
+ * that is not a regular file (a symlink included) is refused, as by loading.
  */
 export async function editConfigFile(
   home: string,
@@ -72,33 +73,31 @@ export async function editConfigFile(
   builtins: readonly string[],
 ): Promise<EditResult> {
   const paths = homePaths(home);
-  const missing = () =>
-    new NotFoundError(`No config: ${paths.config} does not exist; run 'dispatch config init'`);
-  if (!(await Deno.lstat(paths.config).then(() => true, () => false))) throw missing();
+  await lstatRegular(paths.config, MAX_CONFIG_BYTES).catch((e) => {
+    throw configReadError(paths.config, e);
+  });
   const parsers = await importParsers();
   return await withLock(`${home}/config.lock`, async () => {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(paths.config);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) throw missing();
-      throw e;
-    }
+    const { text } = await readConfigText(paths.config);
     const config = parseConfigText(text, paths.config, parsers, builtins);
     const doc = parseDocument(text);
     const result = edit({ text, doc, config, builtins });
     if (result.text === text) return { config, path: paths.config, message: result.message, changed: false };
-    // bad input changes nothing: the new text must be a valid config
+    // bad input changes nothing: the new text must be a valid config, small enough to load again
+    if (new TextEncoder().encode(result.text).length > MAX_CONFIG_BYTES) {
+      throw new ConfigError(
+        `Config too large: ${paths.config} would pass ${MAX_CONFIG_BYTES} bytes (not written)`,
+      );
+    }
     const next = parseConfigText(
       result.text,
       `${paths.config} (after the edit, not written)`,
       parsers,
       builtins,
     );
-    const target = await Deno.realPath(paths.config).catch(() => paths.config);
     const backup = backupPath(home);
     await writeAtomic(backup, text);
-    await writeAtomic(target, result.text);
+    await writeAtomic(paths.config, result.text);
     await writeConfigCache(home, next);
     return { config: next, path: paths.config, backup, message: result.message, changed: true };
   });

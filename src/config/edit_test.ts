@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseDocument } from "yaml";
-import { InputError, NotFoundError } from "../errors.ts";
+import { ConfigError, InputError, NotFoundError } from "../errors.ts";
 import { testCtx } from "../../test/config_helpers.ts";
 import { addModel, backupPath, type Edit, removeName, setAlias, setDefault } from "./edit.ts";
 import { editConfig, importParsers, loadConfig, parseConfig } from "../backends/config_file.ts";
@@ -197,14 +197,20 @@ Deno.test("editConfig: an invalid config on disk is reported, not overwritten", 
   await assert.rejects(editConfig(`${ctx.home}/missing`, setDefault("a")), NotFoundError);
 });
 
-Deno.test("editConfig: a symlinked config.yaml is edited through the link", async () => {
+Deno.test("editConfig: a symlinked config.yaml is refused; the link and its target stay as they were", async () => {
   await using ctx = scoped(await testCtx());
   const target = `${ctx.home}/dotfiles-config.yaml`;
   await Deno.writeTextFile(target, SEED);
   await Deno.symlink(target, `${ctx.home}/config.yaml`);
-  await editConfig(ctx.home, setDefault("sonnet"));
+  await assert.rejects(
+    editConfig(ctx.home, setDefault("sonnet")),
+    (e) =>
+      e instanceof ConfigError &&
+      /config\.yaml is a symlink \(only a regular file is read there/.test(e.message),
+  );
   assert.equal((await Deno.lstat(`${ctx.home}/config.yaml`)).isSymlink, true);
-  assert.match(await Deno.readTextFile(target), /^default: sonnet {2}# Default model/m);
+  assert.equal(await Deno.readTextFile(target), SEED);
+  assert.equal(await Deno.lstat(`${ctx.home}/config.yaml.bak`).then(() => true, () => false), false);
 });
 
 Deno.test("editConfig: concurrent edits do not lose each other", async () => {

@@ -6,42 +6,72 @@
  * built-in ones in (src/backends/config_file.ts does).
  * @module
  */
-import { ConfigError, NotFoundError } from "../errors.ts";
+import { ConfigError } from "../errors.ts";
 import { homePaths } from "../store/paths.ts";
-import { readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
+import { writeJsonAtomic } from "../store/fsx.ts";
 import { adapterType } from "./backend_type.ts";
+import {
+  configReadError,
+  lstatRegular,
+  MAX_CONFIG_BYTES,
+  readConfigText,
+  readRegular,
+  refuseNul,
+} from "./read.ts";
 import type { Config } from "./schema.ts";
 
+/**
+ * Bumped whenever validation tightens, so a config cached by an earlier
+ * version (which may hold what is now refused) is validated again.
+ */
+const CACHE_VERSION = 2;
+
 interface CacheFile {
+  version: typeof CACHE_VERSION;
   mtimeMs: number;
   size: number;
+  ino: number | null;
   config: Config;
+}
+
+/** The cache key of the config file described by `info`. */
+function keyOf(info: Deno.FileInfo): Omit<CacheFile, "config"> {
+  return { version: CACHE_VERSION, mtimeMs: info.mtime?.getTime() ?? 0, size: info.size, ino: info.ino };
 }
 
 /**
  * Loads and validates `$home/config.yaml`, knowing the adapter types in
  * `builtins` (every adapter but the shell-command one); throws NotFoundError
- * when missing.
+ * when missing, ConfigError when it is not a regular file, too large or invalid.
  */
 export async function loadConfigFile(home: string, builtins: readonly string[]): Promise<Config> {
   const paths = homePaths(home);
-  let stat: Deno.FileInfo;
-  try {
-    stat = await Deno.stat(paths.config);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new NotFoundError(`No config: ${paths.config} does not exist; run 'dispatch config init'`);
-    }
-    throw e;
-  }
-  const mtimeMs = stat.mtime?.getTime() ?? 0;
-  const cached = await readJsonOrUndefined<CacheFile>(paths.configCache).catch(() => undefined);
-  if (cached && cached.mtimeMs === mtimeMs && cached.size === stat.size) return cached.config;
-  const text = await Deno.readTextFile(paths.config);
+  const seen = await lstatRegular(paths.config, MAX_CONFIG_BYTES).catch((e) => {
+    throw configReadError(paths.config, e);
+  });
+  const cached = await readCache(paths.configCache);
+  if (cached && sameKey(cached, keyOf(seen))) return cached.config;
+  const { text, info } = await readConfigText(paths.config);
   const config = parseConfigText(text, paths.config, await importParsers(), builtins);
-  await writeJsonAtomic(paths.configCache, { mtimeMs, size: stat.size, config } satisfies CacheFile)
+  await writeJsonAtomic(paths.configCache, { ...keyOf(info), config } satisfies CacheFile)
     .catch(() => {}); // a read-only home still works, just slower
   return config;
+}
+
+function sameKey(a: Omit<CacheFile, "config">, b: Omit<CacheFile, "config">): boolean {
+  return a.version === b.version && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
+}
+
+/** The cache, or undefined when it is missing, unreadable, not a regular file, oversized or of another version. */
+async function readCache(path: string): Promise<CacheFile | undefined> {
+  try {
+    const { bytes } = await readRegular(path, 4 * MAX_CONFIG_BYTES);
+    const cache = JSON.parse(new TextDecoder().decode(bytes)) as CacheFile;
+    const ok = cache?.version === CACHE_VERSION && typeof cache.config === "object" && cache.config !== null;
+    return ok ? cache : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -51,9 +81,8 @@ export async function loadConfigFile(home: string, builtins: readonly string[]):
 export async function writeConfigCache(home: string, config: Config): Promise<void> {
   const paths = homePaths(home);
   try {
-    const stat = await Deno.stat(paths.config);
-    const cache: CacheFile = { mtimeMs: stat.mtime?.getTime() ?? 0, size: stat.size, config };
-    await writeJsonAtomic(paths.configCache, cache);
+    const info = await lstatRegular(paths.config, MAX_CONFIG_BYTES);
+    await writeJsonAtomic(paths.configCache, { ...keyOf(info), config } satisfies CacheFile);
   } catch {
     // the cache is an optimisation; loadConfig rebuilds it
   }
@@ -74,6 +103,7 @@ export function parseConfigText(
   { yaml, schema }: Parsers,
   builtins: readonly string[],
 ): Config {
+  refuseNul(text, file);
   let raw: unknown;
   try {
     const doc = yaml.parseDocument(text);
@@ -92,7 +122,9 @@ export function parseConfigText(
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path.map(String).join(".") || "(top level)";
-    throw new ConfigError(`Invalid config in ${file}: ${path}: ${issue.message}`);
+    // a bad key in a mapping: say what is wrong with the key, not only that it is
+    const inner = issue.code === "invalid_key" ? issue.issues[0]?.message : undefined;
+    throw new ConfigError(`Invalid config in ${file}: ${path}: ${inner ?? issue.message}`);
   }
   checkReferences(result.data, file, builtins);
   return result.data;

@@ -2,64 +2,106 @@
  * The shape of `config.yaml`, validated with zod. The three sections of the
  * earlier dispatch (`backends.<name>.command`, `models.<name>.backend`,
  * `aliases.<name>.{model,prompt}`) load unchanged; everything else is ours
- * and optional.
+ * and optional. Every field is checked here, at load time, so a bad value
+ * is one line naming its path instead of a task that fails later: durations
+ * parse and are more than zero, counts are whole numbers of at least 1,
+ * names and commands are not empty, and a key no section knows is refused
+ * (a typo would otherwise be ignored silently).
  * @module
  */
 import { z } from "zod";
+import { configDurationMs, DURATION_FORMS } from "../duration.ts";
 import { TIERS } from "../tier.ts";
 
 export { type Tier, TIERS } from "../tier.ts";
 
-const duration = z.union([z.string(), z.number()]);
+/** What `input` is, briefly, for "got ..." in errors. */
+function shown(input: unknown): string {
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
 
-const backend = z.object({
+/** A duration: a string like the flags take, or a number of seconds; more than zero. */
+const duration = z.custom<string | number>((v) => configDurationMs(v) !== undefined, {
+  error: (iss) =>
+    `expected a duration more than zero (${DURATION_FORMS}, or a number of seconds), got ${shown(iss.input)}`,
+});
+
+/** A count: a whole number of at least 1. */
+const count = z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 1, {
+  error: (iss) => `expected a whole number of at least 1, got ${shown(iss.input)}`,
+});
+
+/** A string that must say something. */
+function nonEmpty(what: string) {
+  return z.string().min(1, `expected ${what}, got an empty string`);
+}
+
+/** An environment variable's name. */
+const envName = z.string().regex(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  "expected an environment variable name (letters, digits, _)",
+);
+
+/** An object whose unknown keys are refused with the keys it knows. */
+function entry<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === "unrecognized_keys"
+        ? `unknown key '${iss.keys.join("', '")}' (known: ${known})`
+        : undefined,
+  });
+}
+
+const backend = entry({
   /** Which adapter runs it; without one, `command` makes it a generic shell-command backend. */
-  type: z.string().optional(),
+  type: nonEmpty("an adapter type").optional(),
   /** Earlier dispatch: one shell string; the prompt is passed as one extra positional argument. */
-  command: z.string().optional(),
+  command: nonEmpty("a shell command").optional(),
   /** Extra flags for the CLI. */
   args: z.array(z.string()).optional(),
   /** Added to the worker's environment. */
-  env: z.record(z.string(), z.string()).optional(),
+  env: z.record(envName, z.string()).optional(),
   /** Flag used to pass the model to a command backend (default `--model`); empty string to omit. */
   model_flag: z.string().optional(),
   /** The executable for an adapter backend, when not the default name on PATH. */
-  bin: z.string().optional(),
-  max_concurrent: z.number().int().positive().optional(),
+  bin: nonEmpty("an executable name or path").optional(),
+  max_concurrent: count.optional(),
   /** For the built-in scripted worker: the scenario file it follows. */
-  scenario: z.string().optional(),
-}).passthrough();
+  scenario: nonEmpty("a scenario file path").optional(),
+});
 
-const model = z.object({
-  backend: z.string(),
+const model = entry({
+  backend: nonEmpty("a backend name"),
   /** The id the CLI gets, when it differs from the key. */
-  model: z.string().optional(),
+  model: nonEmpty("the model id the CLI takes").optional(),
   args: z.array(z.string()).optional(),
-}).passthrough();
+});
 
-const alias = z.object({
-  model: z.string(),
+const alias = entry({
+  model: nonEmpty("a model name"),
   prompt: z.string().optional(),
-  tier: z.enum(TIERS).optional(),
-}).passthrough();
+  tier: z.enum(TIERS, { error: (iss) => `expected read, edit or full, got ${shown(iss.input)}` }).optional(),
+});
 
 /** A section that may be absent or left empty (`models:` with nothing under it): an empty mapping. */
 function section<T extends z.ZodType>(item: T) {
-  return z.record(z.string(), item).nullish().transform((v) => v ?? {});
+  return z.record(nonEmpty("a name"), item).nullish().transform((v) => v ?? {});
 }
 
 /** The whole file. */
-export const configSchema = z.object({
-  default: z.string().nullish().transform((v) => v ?? undefined),
+export const configSchema = entry({
+  default: nonEmpty("a model or alias name").nullish().transform((v) => v ?? undefined),
   backends: section(backend),
   models: section(model),
   aliases: section(alias),
-  limits: z.object({
-    max_concurrent: z.number().int().positive().optional(),
+  limits: entry({
+    max_concurrent: count.optional(),
     timeout: duration.optional(),
     stall: duration.optional(),
-  }).passthrough().optional(),
-}).passthrough();
+  }).nullish().transform((v) => v ?? undefined).optional(),
+});
 
 /** A validated config. */
 export type Config = z.infer<typeof configSchema>;
