@@ -87,88 +87,68 @@ Deno.test("config input: every field is validated at load, naming the file, the 
       const text = extra.startsWith("default:")
         ? `${extra}\nmodels:\n  a: { backend: scripted }\n`
         : `${GOOD}${extra}\n`;
-      const sb = await sandbox(text);
-      try {
-        const r = await start(sb);
-        assertRefused(sb, r, 78, error);
-        assert.match(r.stderr, new RegExp(`^dispatch: Invalid config in ${sb.home}/config\\.yaml: `));
-        const show = await sb.run(["config", "show"]);
-        assertRefused(sb, show, 78, error);
-        assert.equal(await Deno.readTextFile(`${sb.home}/config.yaml`), text, "the config is untouched");
-      } finally {
-        await sb.cleanup();
-      }
+      await using sb = await sandbox(text);
+      const r = await start(sb);
+      assertRefused(sb, r, 78, error);
+      assert.match(r.stderr, new RegExp(`^dispatch: Invalid config in ${sb.home}/config\\.yaml: `));
+      const show = await sb.run(["config", "show"]);
+      assertRefused(sb, show, 78, error);
+      assert.equal(await Deno.readTextFile(`${sb.home}/config.yaml`), text, "the config is untouched");
     });
   }
 });
 
 Deno.test("config input: valid durations and counts still load, a number meaning seconds", async () => {
-  const sb = await sandbox(
+  await using sb = await sandbox(
     `${GOOD}limits: { timeout: 2h, stall: 90, max_concurrent: 3 }\nbackends:\n  s: { type: scripted, max_concurrent: 1 }\n`,
   );
-  try {
-    const r = await sb.run(["config", "show"]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).limits, { timeout: "2h", stall: 90, max_concurrent: 3 });
-  } finally {
-    await sb.cleanup();
-  }
+  const r = await sb.run(["config", "show"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).limits, { timeout: "2h", stall: 90, max_concurrent: 3 });
 });
 
 Deno.test("config input: a config cached by an earlier version is validated again", async () => {
   const text = `${GOOD}limits: { timeout: abc }\n`;
-  const sb = await sandbox(text);
-  try {
-    // what the earlier loader left: the unvalidated value, keyed by the file's mtime and size
-    const info = await Deno.stat(`${sb.home}/config.yaml`);
-    const config = {
-      default: "a",
-      backends: {},
-      models: { a: { backend: "scripted" } },
-      aliases: {},
-      limits: { timeout: "abc" },
-    };
-    await Deno.writeTextFile(
-      `${sb.home}/${CACHE}`,
-      JSON.stringify({ mtimeMs: info.mtime!.getTime(), size: info.size, config }),
-    );
-    assertRefused(sb, await start(sb), 78, /limits\.timeout: expected a duration more than zero/);
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox(text);
+  // what the earlier loader left: the unvalidated value, keyed by the file's mtime and size
+  const info = await Deno.stat(`${sb.home}/config.yaml`);
+  const config = {
+    default: "a",
+    backends: {},
+    models: { a: { backend: "scripted" } },
+    aliases: {},
+    limits: { timeout: "abc" },
+  };
+  await Deno.writeTextFile(
+    `${sb.home}/${CACHE}`,
+    JSON.stringify({ mtimeMs: info.mtime!.getTime(), size: info.size, config }),
+  );
+  assertRefused(sb, await start(sb), 78, /limits\.timeout: expected a duration more than zero/);
 });
 
 Deno.test("config input: --timeout and --stall refuse zero and empty, which silently meant none", async (t) => {
   for (const flag of ["--timeout", "--stall"]) {
     for (const value of ["0", "", "0s", "-1m", "abc"]) {
       await t.step(`${flag} '${value}'`, async () => {
-        const sb = await sandbox(GOOD);
-        try {
-          // a value starting with '-' goes as --flag=value, which parseArgs takes as given
-          const r = await start(sb, value.startsWith("-") ? [`${flag}=${value}`] : [flag, value]);
-          const shown = value.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
-          assertRefused(
-            sb,
-            r,
-            65,
-            new RegExp(
-              `^dispatch: Invalid ${flag}: '${shown}' \\(use a duration more than zero, e\\.g\\. 90s, 30m`,
-            ),
-          );
-          assert.equal(await Deno.readTextFile(`${sb.home}/config.yaml`), GOOD);
-        } finally {
-          await sb.cleanup();
-        }
+        await using sb = await sandbox(GOOD);
+        // a value starting with '-' goes as --flag=value, which parseArgs takes as given
+        const r = await start(sb, value.startsWith("-") ? [`${flag}=${value}`] : [flag, value]);
+        const shown = value.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+        assertRefused(
+          sb,
+          r,
+          65,
+          new RegExp(
+            `^dispatch: Invalid ${flag}: '${shown}' \\(use a duration more than zero, e\\.g\\. 90s, 30m`,
+          ),
+        );
+        assert.equal(await Deno.readTextFile(`${sb.home}/config.yaml`), GOOD);
       });
     }
   }
-  const sb = await sandbox(GOOD);
-  try {
-    const r = await start(sb, ["--timeout", "30m", "--stall", "1m"]);
-    assert.equal(r.code, 0, r.stderr);
-  } finally {
-    await sb.cleanup();
-  }
+  await using sb = await sandbox(GOOD);
+  const r = await start(sb, ["--timeout", "30m", "--stall", "1m"]);
+  assert.equal(r.code, 0, r.stderr);
 });
 
 /** A sandbox whose config.yaml is replaced by what `make` puts at its path. */
@@ -214,28 +194,24 @@ Deno.test("config input: a config path that is not a regular file is refused, re
   ];
   for (const [name, make, error] of cases) {
     await t.step(name, async () => {
-      const sb = await withConfigPath(make);
-      try {
-        for (const args of [["config", "show"], ["config", "default", "a"]]) {
-          const r = await sb.run(args, { timeoutMs: 20_000 });
-          assertRefused(sb, r, 78, error);
-        }
-        assertRefused(sb, await start(sb), 78, error);
+      await using sb = await withConfigPath(make);
+      for (const args of [["config", "show"], ["config", "default", "a"]]) {
+        const r = await sb.run(args, { timeoutMs: 20_000 });
+        assertRefused(sb, r, 78, error);
+      }
+      assertRefused(sb, await start(sb), 78, error);
+      assert.equal(
+        await Deno.lstat(`${sb.home}/${CACHE}`).then(() => true, () => false),
+        false,
+        "no cache",
+      );
+      if (name.startsWith("a symlink to a valid")) {
         assert.equal(
-          await Deno.lstat(`${sb.home}/${CACHE}`).then(() => true, () => false),
-          false,
-          "no cache",
+          await Deno.readTextFile(`${sb.project}/elsewhere.yaml`),
+          secret,
+          "the target is untouched",
         );
-        if (name.startsWith("a symlink to a valid")) {
-          assert.equal(
-            await Deno.readTextFile(`${sb.project}/elsewhere.yaml`),
-            secret,
-            "the target is untouched",
-          );
-          assert.equal((await Deno.lstat(`${sb.home}/config.yaml`)).isSymlink, true, "the link is untouched");
-        }
-      } finally {
-        await sb.cleanup();
+        assert.equal((await Deno.lstat(`${sb.home}/config.yaml`)).isSymlink, true, "the link is untouched");
       }
     });
   }
@@ -243,32 +219,24 @@ Deno.test("config input: a config path that is not a regular file is refused, re
 
 Deno.test("config input: a huge config is refused by its size, before it is read", async () => {
   // 50 MB, sparse: refused from its size alone (reading it would take seconds and gigabytes)
-  const sb = await withConfigPath(async (path) => {
+  await using sb = await withConfigPath(async (path) => {
     await Deno.writeTextFile(path, GOOD);
     await Deno.truncate(path, 50 * 1024 * 1024);
   });
-  try {
-    assertRefused(
-      sb,
-      await start(sb),
-      78,
-      /^dispatch: Config too large: .*config\.yaml is 52428800 bytes \(at most 1048576\)$/m,
-    );
-    assertRefused(sb, await sb.run(["config", "show"]), 78, /Config too large/);
-  } finally {
-    await sb.cleanup();
-  }
+  assertRefused(
+    sb,
+    await start(sb),
+    78,
+    /^dispatch: Config too large: .*config\.yaml is 52428800 bytes \(at most 1048576\)$/m,
+  );
+  assertRefused(sb, await sb.run(["config", "show"]), 78, /Config too large/);
   // just over the limit, and just at it (a valid YAML comment pads it)
   for (const [size, ok] of [[1024 * 1024 + 1, false], [1024 * 1024, true]] as const) {
     const padded = GOOD + "#".repeat(size - GOOD.length - 1) + "\n";
-    const sb = await sandbox(padded);
-    try {
-      const r = await sb.run(["config", "show"]);
-      if (ok) assert.equal(r.code, 0, r.stderr);
-      else assertRefused(sb, r, 78, /Config too large: .* is 1048577 bytes/);
-    } finally {
-      await sb.cleanup();
-    }
+    await using sb = await sandbox(padded);
+    const r = await sb.run(["config", "show"]);
+    if (ok) assert.equal(r.code, 0, r.stderr);
+    else assertRefused(sb, r, 78, /Config too large: .* is 1048577 bytes/);
   }
 });
 
@@ -288,14 +256,10 @@ Deno.test("config input: NUL bytes and invalid UTF-8 are refused with the line",
   ];
   for (const [name, bytes, error] of cases) {
     await t.step(name, async () => {
-      const sb = await withConfigPath((path) => Deno.writeFile(path, bytes));
-      try {
-        assertRefused(sb, await start(sb), 78, error);
-        assertRefused(sb, await sb.run(["config", "show"]), 78, error);
-        assert.deepEqual(await Deno.readFile(`${sb.home}/config.yaml`), bytes);
-      } finally {
-        await sb.cleanup();
-      }
+      await using sb = await withConfigPath((path) => Deno.writeFile(path, bytes));
+      assertRefused(sb, await start(sb), 78, error);
+      assertRefused(sb, await sb.run(["config", "show"]), 78, error);
+      assert.deepEqual(await Deno.readFile(`${sb.home}/config.yaml`), bytes);
     });
   }
 });
@@ -309,16 +273,12 @@ Deno.test("config input: a cache that is a FIFO, a link to /dev/zero or garbage 
   ];
   for (const [name, make] of cases) {
     await t.step(name, async () => {
-      const sb = await sandbox(GOOD);
-      try {
-        await make(`${sb.home}/${CACHE}`);
-        const r = await sb.run(["config", "show"], { timeoutMs: 20_000 });
-        assert.equal(r.code, 0, r.stderr);
-        assert.equal(JSON.parse(r.stdout).default, "a");
-        assert.equal((await Deno.lstat(`${sb.home}/${CACHE}`)).isFile, true, "replaced by a regular file");
-      } finally {
-        await sb.cleanup();
-      }
+      await using sb = await sandbox(GOOD);
+      await make(`${sb.home}/${CACHE}`);
+      const r = await sb.run(["config", "show"], { timeoutMs: 20_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).default, "a");
+      assert.equal((await Deno.lstat(`${sb.home}/${CACHE}`)).isFile, true, "replaced by a regular file");
     });
   }
 });
