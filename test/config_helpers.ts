@@ -4,7 +4,7 @@
  * scripts) in a temporary PATH.
  * @module
  */
-import type { Ctx } from "../src/context.ts";
+import { type Ctx, systemClock } from "../src/context.ts";
 
 /** The pinned real CLIs (claude, codex, gemini, opencode, qwen). */
 export const REAL_CLIS = new URL("./clis/node_modules/.bin", import.meta.url).pathname;
@@ -34,7 +34,7 @@ export async function testCtx(
       DISPATCH_HOME: home,
       ...opts.env,
     },
-    now: () => Date.now(),
+    ...systemClock(),
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
     stdin: () => Promise.resolve(""),

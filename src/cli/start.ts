@@ -3,13 +3,13 @@
  * @module
  */
 import type { Ctx } from "../context.ts";
-import { InputError, NotFoundError, UsageError } from "../errors.ts";
+import { NotFoundError, UsageError } from "../errors.ts";
 import { type Tier, TIERS } from "../tier.ts";
 import { loadConfig } from "../config/load.ts";
 import { parseDuration } from "../duration.ts";
 import { startTask } from "../runtime/start.ts";
 import { startLine } from "../render/notices.ts";
-import { addActive } from "../ipc/sessions.ts";
+import { taskPaths } from "../store/paths.ts";
 import { parseFlags, sessionFrom } from "./args.ts";
 
 const HELP = `Usage: dispatch start --title T [--model M | --alias A] --plan FILE|- [options]
@@ -62,18 +62,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (v.tier !== undefined && !(TIERS as readonly string[]).includes(v.tier)) {
     throw new UsageError(`Invalid --tier: '${v.tier}' (use read, edit or full)`);
   }
-  let plan: string;
-  if (v.plan === "-") {
-    plan = await ctx.stdin();
-  } else {
-    try {
-      plan = await Deno.readTextFile(v.plan.startsWith("/") ? v.plan : `${ctx.cwd}/${v.plan}`);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) throw new InputError(`Plan file not found: ${v.plan}`);
-      if (e instanceof TypeError) throw new InputError(`Plan file is not valid UTF-8 text: ${v.plan}`);
-      throw e;
-    }
-  }
+  const plan = v.plan === "-" ? await ctx.stdin() : { file: v.plan };
   let config;
   try {
     config = await loadConfig(ctx.home);
@@ -106,7 +95,6 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     session,
     worktree: v.worktree,
   });
-  if (session) await addActive(ctx.home, session, spec.id, ctx.env);
   if (v.json) {
     ctx.stdout(
       JSON.stringify({
@@ -117,7 +105,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
         tier: spec.tier,
         cwd: spec.cwd,
         worktree: spec.worktree ?? null,
-        plan: `${ctx.home}/tasks/${spec.id}/plan.md`,
+        plan: taskPaths(ctx.home, spec.id).plan,
         session: spec.session ?? null,
       }) + "\n",
     );

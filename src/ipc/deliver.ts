@@ -5,10 +5,20 @@
  * Code's 10,000-character context limit.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { type JournalEvent, readEvents } from "../store/journal.ts";
 import { TERMINAL, trySpec } from "../store/tasks.ts";
-import { noticeFor, NOTIFY_TYPES } from "../render/notices.ts";
-import { hostProcess, type SessionRecord, withSession } from "./sessions.ts";
+import { noticeFor } from "../render/notices.ts";
+import { hostProcess, type SessionRecord, withSession } from "../store/sessions.ts";
+
+/** Event types that wake `dispatch watch` and reach the host through hooks: the delivery policy. */
+export const NOTIFY_TYPES: ReadonlySet<string> = new Set([
+  "question",
+  "done",
+  "failed",
+  "stalled",
+  "waiting",
+]);
 
 /** Claude Code replaces larger hook output with a file path; stay well under. */
 export const CONTEXT_LIMIT = 9_500;
@@ -60,25 +70,22 @@ export function notices(home: string, events: JournalEvent[]): { questions: stri
  * there is nothing new. Also reconciles the session's active tasks, so a
  * worker that died with its supervisor is reported too.
  */
-export function promptContext(
-  home: string,
-  session: string,
-  env: Record<string, string>,
-): Promise<string | undefined> {
+export function promptContext(ctx: Ctx, session: string): Promise<string | undefined> {
+  const home = ctx.home;
   return withSession(home, session, async (record) => {
     const stillActive: string[] = [];
     if ((record.active ?? []).length > 0) {
       // Loaded only when there is something to check: most prompts have no running task.
       const { reconcileTask } = await import("../runtime/reconcile.ts");
       for (const id of record.active ?? []) {
-        const state = await reconcileTask(home, id).catch(() => undefined);
+        const state = await reconcileTask(ctx, id).catch(() => undefined);
         if (state && !TERMINAL.has(state.state)) stillActive.push(id);
       }
     }
     const needle = `"session":${JSON.stringify(session)}`;
     const { entries, end } = await readEvents(home, record.hook ?? 0, (line) => line.includes(needle));
     const { questions, others } = notices(home, entries.map((e) => e.event));
-    const next: SessionRecord = { ...record, ...hostProcess(env), hook: end, active: stillActive };
+    const next: SessionRecord = { ...record, ...hostProcess(ctx.env), hook: end, active: stillActive };
     return [next, composeContext(questions, others)];
   });
 }
