@@ -66,6 +66,21 @@ export class FakeClock implements Clock {
     for (const s of [...this.#sleepers]) if (s.at <= this.#now) s.wake();
   }
 
+  /** Keeps waking the earliest sleep until `work` settles: "let time run" until it is done. */
+  async runUntil<T>(work: Promise<T>): Promise<T> {
+    let over = false;
+    const settled = work.finally(() => over = true);
+    settled.catch(() => {});
+    while (!over) {
+      if (this.#sleepers.size > 0) {
+        const next = Math.min(...[...this.#sleepers].map((s) => s.at));
+        this.advance(Math.max(0, next - this.#now));
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return settled;
+  }
+
   /** Waits for a sleep, then moves time to the earliest one and wakes it. */
   async fireNext(): Promise<void> {
     await this.settled();
