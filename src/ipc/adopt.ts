@@ -43,7 +43,7 @@ export function sessionStartContext(ctx: Ctx, session: string, cwd: string): Pro
       );
       if (open.length === 0 && unreported.length === 0 && state && TERMINAL.has(state.state)) continue;
       for (const q of open) questions.push(questionNotice(id, q.n, q.text));
-      others.push(...(notices(home, unreported)).others);
+      others.push(...(notices(ctx, unreported)).others);
       await withTaskLock(home, id, async () => {
         const fresh = readSpec(home, id);
         await writeSpec(home, { ...fresh, session });

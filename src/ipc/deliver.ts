@@ -53,7 +53,11 @@ function createdOf(home: string, id: string, cache: Map<string, number | undefin
 }
 
 /** Renders events as notices, split into questions and the rest. */
-export function notices(home: string, events: JournalEvent[]): { questions: string[]; others: string[] } {
+export function notices(
+  ctx: Pick<Ctx, "home">,
+  events: JournalEvent[],
+): { questions: string[]; others: string[] } {
+  const home = ctx.home;
   const created = new Map<string, number | undefined>();
   const questions: string[] = [];
   const others: string[] = [];
@@ -84,7 +88,7 @@ export function promptContext(ctx: Ctx, session: string): Promise<string | undef
     }
     const needle = `"session":${JSON.stringify(session)}`;
     const { entries, end } = await readEvents(home, record.hook ?? 0, (line) => line.includes(needle));
-    const { questions, others } = notices(home, entries.map((e) => e.event));
+    const { questions, others } = notices(ctx, entries.map((e) => e.event));
     const next: SessionRecord = { ...record, ...hostProcess(ctx.env), hook: end, active: stillActive };
     return [next, composeContext(questions, others)];
   });

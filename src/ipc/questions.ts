@@ -39,7 +39,10 @@ export async function ask(ctx: HomeCtx, id: string, text: string, opts: AskOptio
     return recorded.n;
   });
   const arrived = await waitForFile(ctx, p.answers, messageFile(n), { timeoutMs: opts.timeoutMs });
-  const answer = arrived ? await receiveAnswer(ctx.home, id, n, ctx.now()) : undefined;
+  // Under the lock the answerer holds until its event is journaled, so `answered` precedes what the worker does next.
+  const answer = arrived
+    ? await withTaskLock(ctx.home, id, () => receiveAnswer(ctx.home, id, n, ctx.now()))
+    : undefined;
   if (answer === undefined) {
     throw new TimeoutError(
       `No answer yet: question ${n} is still open; run the same 'dispatch ask' command again to keep waiting`,
@@ -65,7 +68,9 @@ export async function answer(
   opts: AnswerOptions = {},
 ): Promise<Answer> {
   const spec = readSpec(ctx.home, id);
-  const recorded = await recordAnswer(ctx.home, id, text, opts.question, ctx.now());
-  await emit(ctx, spec, recorded.event);
-  return recorded.answer;
+  return withTaskLock(ctx.home, id, async () => {
+    const recorded = await recordAnswer(ctx.home, id, text, opts.question, ctx.now());
+    await emit(ctx, spec, recorded.event);
+    return recorded.answer;
+  });
 }
