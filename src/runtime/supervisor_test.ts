@@ -11,11 +11,23 @@ async function types(home: string): Promise<string[]> {
   return (await readEvents(home, 0)).entries.map((e) => e.event.type);
 }
 
+const WAIT_FOR_GO = `while [ ! -f "$DISPATCH_HOME/go" ]; do sleep 0.02; done`;
+
 Deno.test("supervise: a worker that ticks every item and exits 0 is done, with its progress reported", async () => {
   await using ctx = await testCtx();
-  await useShellWorker(ctx, `${TICK_ALL}; echo "worked in $DISPATCH_TASK"`);
+  await useShellWorker(ctx, `${TICK_ALL}; echo "worked in $DISPATCH_TASK"; ${WAIT_FOR_GO}`);
   await seedTask(ctx, "t-0001");
-  await supervise(ctx, "t-0001", { tickMs: 60_000 });
+  const run = supervise(ctx, "t-0001", { tickMs: 60_000 });
+  const progress = await until(async () =>
+    (await readEvents(ctx.home, 0)).entries.find((e) => e.event.type === "progress")
+  );
+  assert.deepEqual(
+    [progress.event.done, progress.event.total],
+    [2, 2],
+    "the plan change woke the supervisor",
+  );
+  await Deno.writeTextFile(`${ctx.home}/go`, "");
+  await run;
   const state = readState(ctx.home, "t-0001");
   assert.equal(state.state, "done", state.reason);
   assert.equal(state.code, 0);
@@ -41,7 +53,7 @@ Deno.test("supervise: a non-zero exit is failed with the code as reason", async 
 
 Deno.test("supervise: silence past the stall window is reported, and activity clears it", async () => {
   await using ctx = await testCtx();
-  await useShellWorker(ctx, `while [ ! -f "$DISPATCH_HOME/go" ]; do sleep 0.02; done; ${TICK_ALL}`);
+  await useShellWorker(ctx, `${WAIT_FOR_GO}; ${TICK_ALL}`);
   await seedTask(ctx, "t-0003", { spec: { stallMs: 1000 } });
   const run = supervise(ctx, "t-0003", { tickMs: 60_000 });
   await ctx.clock.fireNext(); // first look: the log's mtime is new, so that counts as activity
