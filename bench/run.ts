@@ -10,6 +10,7 @@
  */
 import { row, summarize, type Summary } from "./stats.ts";
 import { answer, ask } from "../src/ipc/questions.ts";
+import { systemClock } from "../src/context.ts";
 import { TimeoutError } from "../src/errors.ts";
 import { readEvents } from "../src/store/journal.ts";
 import { livePidsWithEnv } from "../src/proc/procfs.ts";
@@ -137,7 +138,7 @@ async function benchWatch(): Promise<Summary> {
     }).spawn();
     await sleep(400); // let it reach its wait
     const done = watcher.output().then(() => Date.now());
-    await ask(home, id, `Question ${i}?`, { timeoutMs: 1 }).catch((e) => {
+    await ask({ home, ...systemClock() }, id, `Question ${i}?`, { timeoutMs: 1 }).catch((e) => {
       if (!(e instanceof TimeoutError)) throw e;
     });
     const exited = await done;
@@ -173,7 +174,7 @@ async function benchAsk(): Promise<Summary> {
     }
     await sleep(300);
     const t0 = Date.now();
-    await answer(home, id, `Answer ${i}`);
+    await answer({ home, ...systemClock() }, id, `Answer ${i}`);
     await asker.output();
     samples.push(Date.now() - t0);
   }
@@ -229,7 +230,9 @@ async function benchFanOut(workers: number) {
     cursor = end;
     for (const { event } of entries) {
       if (event.type === "question") {
-        await answer(home, event.task, `answer ${event.question}`, { question: event.question });
+        await answer({ home, ...systemClock() }, event.task, `answer ${event.question}`, {
+          question: event.question,
+        });
         answered++;
       }
       if (event.type === "done" || event.type === "failed") finished.add(event.task);

@@ -4,7 +4,7 @@
  * Subcommands load lazily, so the hook path imports only what it uses.
  * @module
  */
-import type { Ctx } from "./context.ts";
+import { type Ctx, systemClock } from "./context.ts";
 import { DispatchError } from "./errors.ts";
 
 /** A subcommand: parses its own flags, returns the exit code. */
@@ -73,7 +73,7 @@ function realCtx(): Ctx {
     home,
     cwd: Deno.cwd(),
     env,
-    now: () => Date.now(),
+    ...systemClock(),
     stdout: (t) => void Deno.stdout.writeSync(encoder.encode(t)),
     stderr: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
     stdin: async () => Deno.stdin.isTerminal() ? "" : await new Response(Deno.stdin.readable).text(),

@@ -4,7 +4,7 @@
  * scripts) in a temporary PATH.
  * @module
  */
-import type { Ctx } from "../src/context.ts";
+import { type Ctx, systemClock } from "../src/context.ts";
 import { tempDir } from "./temp_dir.ts";
 
 /** The pinned real CLIs (claude, codex, gemini, opencode, qwen). */
@@ -36,7 +36,7 @@ export async function testCtx(
       DISPATCH_HOME: home,
       ...opts.env,
     },
-    now: () => Date.now(),
+    ...systemClock(),
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
     stdin: () => Promise.resolve(""),

@@ -31,7 +31,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       throw new UsageError(`Invalid --question: '${parsed.values.question}' (a question number, e.g. 1)`);
     }
   }
-  const record = await answer(ctx.home, id, text, { question, now: ctx.now });
+  const record = await answer(ctx, id, text, { question });
   const resumed = await afterAnswer(ctx, id, record.text);
   ctx.stdout(`Answered question ${record.n} of ${id}${resumed ? "; its session was resumed" : ""}.\n`);
   return 0;

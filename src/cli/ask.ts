@@ -31,7 +31,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   }
   const text = parsed.positionals.length > 0 ? parsed.positionals.join(" ") : await ctx.stdin();
   const timeoutMs = parsed.values.timeout ? parseDuration(parsed.values.timeout, "--timeout") : undefined;
-  const answer = await ask(ctx.home, assertTaskId(task), text, { timeoutMs, now: ctx.now });
+  const answer = await ask(ctx, assertTaskId(task), text, { timeoutMs });
   ctx.stdout(answer + "\n");
   return 0;
 }

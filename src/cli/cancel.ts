@@ -31,7 +31,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const ids = values.all ? unfinished(ctx.home, await listTaskIds(ctx.home)) : positionals.map(assertTaskId);
   const reason = values.reason ?? "cancelled by the user";
   const results = await Promise.all(
-    ids.map(async (id) => [id, await cancelTask(ctx.home, id, reason, ctx.now())] as const),
+    ids.map(async (id) => [id, await cancelTask(ctx, id, reason)] as const),
   );
   if (results.length === 0) ctx.stdout("Nothing to cancel.\n");
   for (const [id, cancelled] of results) {

@@ -6,14 +6,14 @@
  */
 import type { Ctx } from "../context.ts";
 import { ensureDir } from "../store/fsx.ts";
+import { homePaths, taskPaths } from "../store/paths.ts";
 import { readEvents } from "../store/journal.ts";
 import { startTask } from "../runtime/start.ts";
 import { loadConfig } from "../backends/config_file.ts";
 import { answer } from "../ipc/questions.ts";
 import { loadView } from "../runtime/view.ts";
-import { noticeFor } from "../render/notices.ts";
+import { noticeFor, startLine } from "../render/notices.ts";
 import { renderBoard } from "../render/board.ts";
-import { startLine } from "../render/notices.ts";
 import { StateError } from "../errors.ts";
 import { parseFlags } from "./args.ts";
 
@@ -52,7 +52,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const stamp = () => `[${((ctx.now() - t0) / 1000).toFixed(1)}s]`;
   try {
     await ensureDir(home);
-    await Deno.writeTextFile(`${home}/config.yaml`, CONFIG, { mode: 0o600 });
+    await Deno.writeTextFile(homePaths(home).config, CONFIG, { mode: 0o600 });
     say(
       "dispatch demo: a background worker's whole lifecycle, on the built-in scripted worker (no API key).",
     );
@@ -74,19 +74,19 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
           say(`${stamp()} question    ${noticeFor(home, event)!.split("\n")[0]}`);
           const reply = "MIT, with the SPDX identifier";
           say(`${stamp()} answering   dispatch answer ${spec.id} "${reply}"`);
-          await answer(home, spec.id, reply);
+          await answer(demo, spec.id, reply);
           say(`${stamp()} continued   the same worker got the answer and carries on`);
         }
         if (event.type === "done" || event.type === "failed") {
           say(`${stamp()} ${event.type.padEnd(11)} ${noticeFor(home, event, spec.created)}`);
-          const summary = await Deno.readTextFile(`${home}/tasks/${spec.id}/output.md`).catch(() => "");
+          const summary = await Deno.readTextFile(taskPaths(home, spec.id).output).catch(() => "");
           if (summary) say(`             summary: ${summary.trim()}`);
-          say("\n" + renderBoard([await loadView(home, spec.id)], ctx.now()));
+          say("\n" + renderBoard([await loadView(demo, spec.id)], ctx.now()));
           if (event.type === "failed") throw new StateError(`Demo worker failed: ${event.text}`);
           return 0;
         }
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await ctx.sleep(50);
     }
     throw new StateError("Demo timed out after 30 s: see the worker log under the printed home");
   } finally {

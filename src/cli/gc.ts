@@ -4,9 +4,7 @@
  */
 import type { Ctx } from "../context.ts";
 import { parseDuration } from "../duration.ts";
-import { taskPaths } from "../store/paths.ts";
-import { listTaskIds, readState, TERMINAL, trySpec, withTaskLock } from "../store/tasks.ts";
-import { removeWorktree } from "../runtime/worktree.ts";
+import { collectGarbage } from "../runtime/gc.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch gc [--older-than D] [--dry-run]
@@ -32,27 +30,13 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (!parsed) return 0;
   const age = parseDuration(parsed.values["older-than"] ?? "7d", "--older-than");
   const dry = parsed.values["dry-run"] ?? false;
-  let removed = 0;
-  for (const id of await listTaskIds(ctx.home)) {
-    const spec = trySpec(ctx.home, id);
-    if (!spec) continue;
-    await withTaskLock(ctx.home, id, async () => {
-      const state = readState(ctx.home, id);
-      if (!TERMINAL.has(state.state) || ctx.now() - (state.ended ?? spec.created) < age) return;
-      if (spec.worktree) {
-        const kept = dry ? undefined : await removeWorktree(spec.project, spec.worktree);
-        if (kept) {
-          ctx.stdout(`Kept ${id}: its worktree ${spec.worktree.path} ${kept}.\n`);
-          return;
-        }
-      }
-      if (!dry) await Deno.remove(taskPaths(ctx.home, id).dir, { recursive: true });
-      removed++;
-      ctx.stdout(
-        `${dry ? "Would remove" : "Removed"} ${id}${spec.worktree ? ` and ${spec.worktree.path}` : ""}.\n`,
-      );
-    });
-  }
+  const removed = await collectGarbage(ctx, { olderThanMs: age, dryRun: dry }, (o) => {
+    ctx.stdout(
+      o.removed
+        ? `${dry ? "Would remove" : "Removed"} ${o.id}${o.worktree ? ` and ${o.worktree}` : ""}.\n`
+        : `Kept ${o.id}: its worktree ${o.worktree} ${o.why}.\n`,
+    );
+  });
   ctx.stdout(`${dry ? "Would remove" : "Removed"} ${removed} task(s).\n`);
   return 0;
 }

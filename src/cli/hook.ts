@@ -9,7 +9,7 @@ import type { Ctx } from "../context.ts";
 import { homePaths } from "../store/paths.ts";
 import { ensureDir, exists } from "../store/fsx.ts";
 import { promptContext } from "../ipc/deliver.ts";
-import { updateSession } from "../ipc/sessions.ts";
+import { updateSession } from "../store/sessions.ts";
 
 const HELP = `Usage: dispatch hook UserPromptSubmit|SessionStart|SessionEnd
 
@@ -39,14 +39,14 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     let context: string | undefined;
     if (event === "UserPromptSubmit") {
       if (!await exists(homePaths(ctx.home).journal)) return 0; // never dispatched: nothing to say, nothing to create
-      context = await promptContext(ctx.home, session, ctx.env);
+      context = await promptContext(ctx, session);
     } else if (event === "SessionStart") {
       // A worker's own Claude Code session (the plugin loads there too) is no host:
       // it must not take over, or hear about, other tasks' questions and results.
       if (ctx.env.DISPATCH_TASK) return 0;
       await ensureDir(ctx.home);
       const { sessionStartContext } = await import("../ipc/adopt.ts");
-      context = await sessionStartContext(ctx.home, session, input.cwd ?? ctx.cwd, ctx.env);
+      context = await sessionStartContext(ctx, session, input.cwd ?? ctx.cwd);
     } else if (event === "SessionEnd") {
       await updateSession(ctx.home, session, (r) => ({ ...r, ended: ctx.now() }));
     } else {

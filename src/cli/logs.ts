@@ -24,7 +24,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     throw new UsageError(`Invalid -n: '${parsed.values.n}' (a whole number)`);
   }
   readSpec(ctx.home, id);
-  const lines = await logTail(ctx.home, id, n);
+  const lines = await logTail(ctx, id, n);
   if (lines.length > 0) ctx.stdout(lines.join("\n") + "\n");
   ctx.stderr(`(log: ${taskPaths(ctx.home, id).log})\n`);
   return 0;

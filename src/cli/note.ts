@@ -4,10 +4,8 @@
  */
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { assertTaskId, taskPaths } from "../store/paths.ts";
-import { readSpec, withTaskLock } from "../store/tasks.ts";
-import { readTextOrUndefined, writeAtomic } from "../store/fsx.ts";
-import { emit } from "../runtime/events.ts";
+import { assertTaskId } from "../store/paths.ts";
+import { addNote } from "../runtime/note.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch note TASK "text"
@@ -25,15 +23,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const id = assertTaskId(task);
   const text = (words.length > 0 ? words.join(" ") : await ctx.stdin()).trim();
   if (text === "") throw new UsageError("Empty note: give the text as an argument or on stdin");
-  const spec = readSpec(ctx.home, id);
-  const paths = taskPaths(ctx.home, id);
-  await withTaskLock(ctx.home, id, async () => {
-    const plan = (await readTextOrUndefined(paths.plan)) ?? "";
-    const heading = "## Notes from the user";
-    const addition = `${plan.includes(heading) ? "" : `\n${heading}\n`}- ${text.replace(/\n/g, " ")}\n`;
-    await writeAtomic(paths.plan, plan + addition);
-  });
-  await emit(ctx.home, spec, { type: "noted", text }, ctx.now());
+  await addNote(ctx, id, text);
   ctx.stdout(`Noted for ${id}.\n`);
   return 0;
 }

@@ -19,7 +19,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const parsed = await parseFlags(ctx, args, {}, HELP);
   if (!parsed) return 0;
   const id = assertTaskId(onePositional(parsed.positionals, "TASK", "dispatch result TASK"));
-  const view = await loadView(ctx.home, id, ctx.now());
+  const view = await loadView(ctx, id);
   const paths = taskPaths(ctx.home, id);
   const summary = await readTextOrUndefined(paths.output);
   ctx.stdout(

@@ -3,13 +3,13 @@
  * @module
  */
 import type { Ctx } from "../context.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { type Tier, TIERS } from "../tier.ts";
 import { loadOrInit } from "../models/load_or_init.ts";
 import { parsePositiveDuration } from "../duration.ts";
 import { startTask } from "../runtime/start.ts";
 import { startLine } from "../render/notices.ts";
-import { addActive } from "../ipc/sessions.ts";
+import { taskPaths } from "../store/paths.ts";
 import { parseFlags, sessionFrom } from "./args.ts";
 
 const HELP = `Usage: dispatch start --title T [--model M | --alias A] --plan FILE|- [options]
@@ -64,18 +64,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   }
   const timeoutMs = v.timeout === undefined ? undefined : parsePositiveDuration(v.timeout, "--timeout");
   const stallMs = v.stall === undefined ? undefined : parsePositiveDuration(v.stall, "--stall");
-  let plan: string;
-  if (v.plan === "-") {
-    plan = await ctx.stdin();
-  } else {
-    try {
-      plan = await Deno.readTextFile(v.plan.startsWith("/") ? v.plan : `${ctx.cwd}/${v.plan}`);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) throw new InputError(`Plan file not found: ${v.plan}`);
-      if (e instanceof TypeError) throw new InputError(`Plan file is not valid UTF-8 text: ${v.plan}`);
-      throw e;
-    }
-  }
+  const plan = v.plan === "-" ? await ctx.stdin() : { file: v.plan };
   let config = await loadOrInit(ctx);
   let model = v.model ?? v.alias;
   if (model !== undefined && !(model in config.models) && !(model in config.aliases)) {
@@ -100,7 +89,6 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     session,
     worktree: v.worktree,
   });
-  if (session) await addActive(ctx.home, session, spec.id, ctx.env);
   if (v.json) {
     ctx.stdout(
       JSON.stringify({
@@ -111,7 +99,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
         tier: spec.tier,
         cwd: spec.cwd,
         worktree: spec.worktree ?? null,
-        plan: `${ctx.home}/tasks/${spec.id}/plan.md`,
+        plan: taskPaths(ctx.home, spec.id).plan,
         session: spec.session ?? null,
       }) + "\n",
     );

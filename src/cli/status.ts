@@ -42,9 +42,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     throw new UsageError(`Invalid -n: '${values.n}' (a whole number)`);
   }
   if (positionals.length === 1) {
-    const view = await loadView(ctx.home, assertTaskId(positionals[0]!), now);
+    const view = await loadView(ctx, assertTaskId(positionals[0]!));
     if (values.json) ctx.stdout(JSON.stringify({ version: 1, tasks: [taskJson(view, now)] }, null, 2) + "\n");
-    else ctx.stdout(renderDetail(view, await logTail(ctx.home, view.spec.id, lines), now));
+    else ctx.stdout(renderDetail(view, await logTail(ctx, view.spec.id, lines), now));
     return 0;
   }
   const project = values.all ? undefined : await projectOf(ctx.cwd);
@@ -53,7 +53,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     : await boardTaskIds(ctx.home, project, now);
   const views: TaskView[] = [];
   await Promise.all(board.ids.map(async (id) => {
-    const view = await loadView(ctx.home, id, now).catch(() => undefined);
+    const view = await loadView(ctx, id).catch(() => undefined);
     if (view && (project === undefined || view.spec.project === project)) views.push(view);
   }));
   views.sort((a, b) => a.spec.created - b.spec.created);

@@ -32,7 +32,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const session = sessionFrom(ctx, parsed.values.session);
   if (session) assertSessionId(session);
   await ensureDir(ctx.home);
-  const line = await watch(ctx.home, {
+  const line = await watch(ctx, {
     session,
     timeoutMs: parsed.values.timeout ? parseDuration(parsed.values.timeout, "--timeout") : undefined,
   });

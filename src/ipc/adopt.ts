@@ -4,25 +4,22 @@
  * and is told their open questions and unreported results.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { journalEnd, readEventsFor } from "../store/journal.ts";
 import { listTaskIds, readSpec, TERMINAL, trySpec, withTaskLock, writeSpec } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
 import { projectOf } from "../store/project.ts";
-import { answerCommand, NOTIFY_TYPES } from "../render/notices.ts";
-import { hostProcess, readSession, sessionGone, type SessionRecord, withSession } from "./sessions.ts";
-import { openQuestions } from "./questions.ts";
-import { composeContext, notices } from "./deliver.ts";
+import { questionNotice } from "../render/notices.ts";
+import { hostProcess, readSession, sessionGone, type SessionRecord, withSession } from "../store/sessions.ts";
+import { openQuestions } from "../store/questions.ts";
+import { composeContext, notices, NOTIFY_TYPES } from "./deliver.ts";
 
 /**
  * Hands this session the project's tasks whose own session is
  * gone, telling it their open questions and unreported results.
  */
-export function sessionStartContext(
-  home: string,
-  session: string,
-  cwd: string,
-  env: Record<string, string>,
-): Promise<string | undefined> {
+export function sessionStartContext(ctx: Ctx, session: string, cwd: string): Promise<string | undefined> {
+  const home = ctx.home;
   return withSession(home, session, async (record) => {
     const project = await projectOf(cwd);
     const adopted: string[] = [];
@@ -36,7 +33,7 @@ export function sessionStartContext(
         if (!owners.has(spec.session)) owners.set(spec.session, await readSession(home, spec.session));
         if (!sessionGone(owners.get(spec.session)!)) continue;
       }
-      const state = await reconcileTask(home, id).catch(() => undefined);
+      const state = await reconcileTask(ctx, id).catch(() => undefined);
       const open = openQuestions(home, id);
       const owner = spec.session ? owners.get(spec.session)! : {};
       const { entries } = await readEventsFor(home, { task: id }, owner.hook ?? 0);
@@ -44,14 +41,8 @@ export function sessionStartContext(
         e.type !== "question" && NOTIFY_TYPES.has(e.type)
       );
       if (open.length === 0 && unreported.length === 0 && state && TERMINAL.has(state.state)) continue;
-      for (const q of open) {
-        questions.push(
-          `? ${id} asks (question ${q.n}): ${JSON.stringify(q.text)}\n  Reply with: ${
-            answerCommand(id, q.n)
-          }`,
-        );
-      }
-      others.push(...(notices(home, unreported)).others);
+      for (const q of open) questions.push(questionNotice(id, q.n, q.text));
+      others.push(...(notices(ctx, unreported)).others);
       await withTaskLock(home, id, async () => {
         const fresh = readSpec(home, id);
         await writeSpec(home, { ...fresh, session });
@@ -61,7 +52,7 @@ export function sessionStartContext(
     const end = record.hook ?? await journalEnd(home);
     const next: SessionRecord = {
       ...record,
-      ...hostProcess(env),
+      ...hostProcess(ctx.env),
       project,
       hook: end,
       active: [...new Set([...(record.active ?? []), ...adopted])],

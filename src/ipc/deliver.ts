@@ -5,10 +5,20 @@
  * Code's 10,000-character context limit.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { TERMINAL, trySpec } from "../store/tasks.ts";
-import { noticeFor, NOTIFY_TYPES } from "../render/notices.ts";
-import { hostProcess, type SessionRecord, withSession } from "./sessions.ts";
+import { noticeFor } from "../render/notices.ts";
+import { hostProcess, type SessionRecord, withSession } from "../store/sessions.ts";
+
+/** Event types that wake `dispatch watch` and reach the host through hooks: the delivery policy. */
+export const NOTIFY_TYPES: ReadonlySet<string> = new Set([
+  "question",
+  "done",
+  "failed",
+  "stalled",
+  "waiting",
+]);
 
 /** Claude Code replaces larger hook output with a file path; stay well under. */
 export const CONTEXT_LIMIT = 9_500;
@@ -43,7 +53,11 @@ function createdOf(home: string, id: string, cache: Map<string, number | undefin
 }
 
 /** Renders events as notices, split into questions and the rest. */
-export function notices(home: string, events: JournalEvent[]): { questions: string[]; others: string[] } {
+export function notices(
+  ctx: Pick<Ctx, "home">,
+  events: JournalEvent[],
+): { questions: string[]; others: string[] } {
+  const home = ctx.home;
   const created = new Map<string, number | undefined>();
   const questions: string[] = [];
   const others: string[] = [];
@@ -60,24 +74,21 @@ export function notices(home: string, events: JournalEvent[]): { questions: stri
  * there is nothing new. Also reconciles the session's active tasks, so a
  * worker that died with its supervisor is reported too.
  */
-export function promptContext(
-  home: string,
-  session: string,
-  env: Record<string, string>,
-): Promise<string | undefined> {
+export function promptContext(ctx: Ctx, session: string): Promise<string | undefined> {
+  const home = ctx.home;
   return withSession(home, session, async (record) => {
     const stillActive: string[] = [];
     if ((record.active ?? []).length > 0) {
       // Loaded only when there is something to check: most prompts have no running task.
       const { reconcileTask } = await import("../runtime/reconcile.ts");
       for (const id of record.active ?? []) {
-        const state = await reconcileTask(home, id).catch(() => undefined);
+        const state = await reconcileTask(ctx, id).catch(() => undefined);
         if (state && !TERMINAL.has(state.state)) stillActive.push(id);
       }
     }
     const { entries, end } = await readEventsFor(home, { session }, record.hook ?? 0);
-    const { questions, others } = notices(home, entries.map((e) => e.event));
-    const next: SessionRecord = { ...record, ...hostProcess(env), hook: end, active: stillActive };
+    const { questions, others } = notices(ctx, entries.map((e) => e.event));
+    const next: SessionRecord = { ...record, ...hostProcess(ctx.env), hook: end, active: stillActive };
     return [next, composeContext(questions, others)];
   });
 }

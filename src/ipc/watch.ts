@@ -5,12 +5,13 @@
  * hook already delivered do not wake it again.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { TimeoutError } from "../errors.ts";
 import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { listTaskIds, trySpec, unfinished } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
-import { NOTIFY_TYPES } from "../render/notices.ts";
-import { readSession, updateSession } from "./sessions.ts";
+import { readSession, updateSession } from "../store/sessions.ts";
+import { NOTIFY_TYPES } from "./deliver.ts";
 
 /** Options for {@linkcode watch}. */
 export interface WatchOptions {
@@ -55,66 +56,47 @@ async function unfinishedTasks(home: string, session?: string): Promise<string[]
  * TimeoutError after `timeoutMs`. Resolves at once with a notice when there
  * is nothing left to watch.
  */
-export async function watch(home: string, opts: WatchOptions = {}): Promise<string> {
+export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> {
+  const home = ctx.home;
   const session = opts.session;
   const record = session ? await readSession(home, session) : {};
   let cursor = Math.max(record.watch ?? 0, record.hook ?? 0);
-  const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
+  const deadline = opts.timeoutMs === undefined ? Infinity : ctx.now() + opts.timeoutMs;
   const reconcileMs = opts.reconcileMs ?? 2000;
-  let watcher: Deno.FsWatcher | undefined;
-  let wake: (() => void) | undefined;
-  let pump: Promise<void> | undefined;
-  try {
-    try {
-      watcher = Deno.watchFs(home, { recursive: false });
-      const w = watcher;
-      pump = (async () => {
-        for await (const event of w) {
-          if (event.flag === "rescan" || event.paths.some((p) => p.endsWith("/journal.jsonl"))) wake?.();
-        }
-      })();
-    } catch {
-      watcher = undefined; // the timed re-check below carries the wait
+  await using wake = ctx.watchDir(home, {
+    match: (p) => p.endsWith("/journal.jsonl"),
+    pollMs: reconcileMs,
+    blindPollMs: Math.min(reconcileMs, 100),
+  });
+  let lastReconcile = -Infinity;
+  while (true) {
+    const { entries, end } = await readEventsFor(home, { session }, cursor);
+    const wanted = entries.filter((e) => NOTIFY_TYPES.has(e.event.type));
+    if (wanted.length > 0) {
+      const upTo = wanted.at(-1)!.end;
+      if (session) {
+        await updateSession(home, session, (r) => ({ ...r, watch: Math.max(r.watch ?? 0, upTo) }));
+      }
+      return wakeLine(wanted.map((e) => e.event));
     }
-    let lastReconcile = 0;
-    while (true) {
-      const { entries, end } = await readEventsFor(home, { session }, cursor);
-      const wanted = entries.filter((e) => NOTIFY_TYPES.has(e.event.type));
-      if (wanted.length > 0) {
-        const upTo = wanted.at(-1)!.end;
-        if (session) {
-          await updateSession(home, session, (r) => ({ ...r, watch: Math.max(r.watch ?? 0, upTo) }));
+    cursor = end;
+    if (ctx.now() - lastReconcile >= reconcileMs) {
+      lastReconcile = ctx.now();
+      const ids = await unfinishedTasks(home, session);
+      if (ids.length === 0) {
+        const again = await readEventsFor(home, { session }, cursor);
+        if (!again.entries.some((e) => NOTIFY_TYPES.has(e.event.type))) {
+          return "dispatch: no running tasks to watch.";
         }
-        return wakeLine(wanted.map((e) => e.event));
+        continue;
       }
-      cursor = end;
-      if (Date.now() - lastReconcile >= reconcileMs) {
-        lastReconcile = Date.now();
-        const ids = await unfinishedTasks(home, session);
-        if (ids.length === 0) {
-          const again = await readEventsFor(home, { session }, cursor);
-          if (!again.entries.some((e) => NOTIFY_TYPES.has(e.event.type))) {
-            return "dispatch: no running tasks to watch.";
-          }
-          continue;
-        }
-        for (const id of ids) await reconcileTask(home, id).catch(() => undefined);
-      }
-      if (opts.signal?.aborted) throw new TimeoutError("Watch aborted");
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new TimeoutError("Nothing needed the host before the watch timed out; run it again");
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, Math.min(left, reconcileMs, watcher ? reconcileMs : 100));
-      });
-      clearTimeout(timer);
-      wake = undefined;
+      for (const id of ids) await reconcileTask(ctx, id).catch(() => undefined);
     }
-  } finally {
-    watcher?.close();
-    await pump;
+    if (opts.signal?.aborted) throw new TimeoutError("Watch aborted");
+    const left = deadline - ctx.now();
+    if (left <= 0) {
+      throw new TimeoutError("Nothing needed the host before the watch timed out; run it again");
+    }
+    await wake.wait(Math.min(left, reconcileMs), opts.signal);
   }
 }

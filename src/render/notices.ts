@@ -23,6 +23,11 @@ export function answerCommand(task: string, question?: number): string {
   return `dispatch answer ${task}${question !== undefined ? ` --question ${question}` : ""} "<answer>"`;
 }
 
+/** The notice for question `n` of `task`: what it asks and how to answer. */
+export function questionNotice(task: string, n: number | undefined, text: string): string {
+  return `? ${task} asks (question ${n}): ${JSON.stringify(text)}\n  Reply with: ${answerCommand(task, n)}`;
+}
+
 function progressText(e: JournalEvent): string {
   return e.total !== undefined ? ` ${e.done ?? 0}/${e.total}` : "";
 }
@@ -37,9 +42,7 @@ export function noticeFor(home: string, e: JournalEvent, started?: number): stri
   const paths = taskPaths(home, e.task);
   switch (e.type) {
     case "question":
-      return `? ${e.task} asks (question ${e.question}): ${JSON.stringify(e.text ?? "")}\n  Reply with: ${
-        answerCommand(e.task, e.question)
-      }`;
+      return questionNotice(e.task, e.question, e.text ?? "");
     case "done":
       return `✓ ${e.task} done${progressText(e)}${took}. Result: ${paths.output}`;
     case "failed":
@@ -54,12 +57,3 @@ export function noticeFor(home: string, e: JournalEvent, started?: number): stri
       return undefined;
   }
 }
-
-/** Event types that wake `dispatch watch` and reach the host through hooks. */
-export const NOTIFY_TYPES: ReadonlySet<string> = new Set([
-  "question",
-  "done",
-  "failed",
-  "stalled",
-  "waiting",
-]);

@@ -3,17 +3,19 @@
  * its worker die, does not report a failure), then stop the whole tree.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { readSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { emit } from "./events.ts";
 import { killTree } from "../proc/kill_tree.ts";
 
 /** Cancels task `id`. Resolves false when it had already ended. */
 export async function cancelTask(
-  home: string,
+  ctx: Pick<Ctx, "home" | "now">,
   id: string,
   reason: string,
-  now = Date.now(),
 ): Promise<boolean> {
+  const home = ctx.home;
+  const now = ctx.now();
   const spec = readSpec(home, id);
   let changed = false;
   const state = await updateState(home, id, (s) => {
@@ -22,7 +24,7 @@ export async function cancelTask(
     return { ...s, state: "cancelled", reason, ended: now };
   });
   if (!changed) return false;
-  await emit(home, spec, { type: "cancelled", text: reason }, now);
+  await emit({ home, now: () => now }, spec, { type: "cancelled", text: reason });
   await killTree({ pid: state.pid, task: id });
   return true;
 }

@@ -3,12 +3,12 @@
  * supervisor, or a reconcile after the supervisor itself was killed.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { readTextOrUndefined } from "../store/fsx.ts";
+import { readTextOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
+import { openQuestions } from "../store/questions.ts";
 import { readSpec, readState, type TaskState, TERMINAL, type Usage, withTaskLock } from "../store/tasks.ts";
-import { writeJsonAtomic } from "../store/fsx.ts";
-import { openQuestions } from "../ipc/questions.ts";
 import { emit } from "./events.ts";
 
 /** How the worker process ended. */
@@ -92,11 +92,11 @@ export function outcome(
  * such as the exit code are added. Resolves with the state on disk.
  */
 export function finalizeTask(
-  home: string,
+  ctx: Pick<Ctx, "home" | "now">,
   id: string,
   exit: ExitFacts,
-  now = Date.now(),
 ): Promise<TaskState> {
+  const home = ctx.home;
   return withTaskLock(home, id, async () => {
     const paths = taskPaths(home, id);
     const current = readState(home, id);
@@ -111,6 +111,7 @@ export function finalizeTask(
       return next;
     }
     const plan = (await readTextOrUndefined(paths.plan)) ?? "";
+    const now = ctx.now();
     const open = openQuestions(home, id).length;
     const { state, reason } = outcome(exit, plan, open);
     const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
@@ -119,13 +120,13 @@ export function finalizeTask(
     const spec = readSpec(home, id);
     const progress = progressOf(plan);
     const type = state === "done" ? "done" : state === "waiting" ? "waiting" : "failed";
-    await emit(home, spec, {
+    await emit({ home, now: () => now }, spec, {
       type,
       text: reason,
       code: exit.code,
       done: progress.done,
       total: progress.total,
-    }, now);
+    });
     return next;
   });
 }

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { outcome } from "./finalize.ts";
+import { seedTask, testCtx } from "../../test/fake_ctx.ts";
+import { readEvents } from "../store/journal.ts";
+import { recordQuestion } from "../store/questions.ts";
+import { finalizeTask, outcome } from "./finalize.ts";
 
 const DONE = "- [x] a\n- [x] b\n";
 
@@ -24,4 +27,24 @@ Deno.test("outcome() names signals, codes and unknown exits", () => {
 Deno.test("outcome() keeps a resumable worker that left a question open waiting", () => {
   assert.equal(outcome({ code: 0, resumable: true }, "- [ ] a\n", 1).state, "waiting");
   assert.equal(outcome({ code: 0, resumable: false }, "- [ ] a\n", 1).state, "failed");
+});
+
+Deno.test("finalizeTask records the end once, stamped by the ctx clock", async () => {
+  await using ctx = await testCtx();
+  await seedTask(ctx, "fin-0001", { state: { state: "running" }, plan: DONE });
+  const state = await finalizeTask(ctx, "fin-0001", { code: 0, usage: { inputTokens: 5 } });
+  assert.deepEqual([state.state, state.ended, state.usage?.inputTokens], ["done", ctx.now(), 5]);
+  const again = await finalizeTask(ctx, "fin-0001", { code: 1, usage: { inputTokens: 2 } });
+  assert.equal(again.state, "done", "an ended task keeps its state");
+  assert.equal(again.usage?.inputTokens, 7, "late figures still add up");
+  const events = (await readEvents(ctx.home, 0)).entries.map((e) => [e.event.type, e.event.ts]);
+  assert.deepEqual(events, [["done", ctx.now()]]);
+});
+
+Deno.test("finalizeTask keeps a resumable worker with an open question waiting", async () => {
+  await using ctx = await testCtx();
+  await seedTask(ctx, "fin-0002", { state: { state: "running" } });
+  await recordQuestion(ctx.home, "fin-0002", "Which?", ctx.now());
+  const state = await finalizeTask(ctx, "fin-0002", { code: 0, resumable: true });
+  assert.deepEqual([state.state, state.ended], ["waiting", undefined]);
 });

@@ -5,6 +5,7 @@
  * Admission is decided under one home-wide lock, oldest task first.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import type { Config } from "../config/schema.ts";
 import { withLock } from "../store/lock.ts";
 import { homePaths } from "../store/paths.ts";
@@ -86,42 +87,27 @@ export interface SlotOptions {
  * until then it is `queued`. Resolves false if the task ended meanwhile
  * (cancelled while queued).
  */
-export async function waitForSlot(home: string, spec: TaskSpec, config: Config, opts: SlotOptions = {}) {
+export async function waitForSlot(
+  ctx: Ctx,
+  spec: TaskSpec,
+  config: Config,
+  opts: SlotOptions = {},
+): Promise<boolean> {
+  const home = ctx.home;
   const me = { supervisor: Deno.pid, supervisorStart: startTimeOf(Deno.pid) };
-  let watcher: Deno.FsWatcher | undefined;
-  let wake: (() => void) | undefined;
-  let pump: Promise<void> | undefined;
-  try {
-    while (true) {
-      const verdict = await withLock(`${homePaths(home).home}/queue.lock`, async () => {
-        const current = (readState(home, spec.id)).state;
-        if (current !== "starting" && current !== "queued") return "ended" as const;
-        const ok = admits(spec, await snapshot(home), config);
-        await updateState(home, spec.id, (s) => ({ ...s, ...me, state: ok ? "starting" : "queued" }));
-        return ok ? "go" as const : "wait" as const;
-      });
-      if (verdict !== "wait") return verdict === "go";
-      if (!watcher) {
-        try {
-          watcher = Deno.watchFs(home, { recursive: false });
-          const w = watcher;
-          pump = (async () => {
-            for await (const e of w) if (e.paths.some((p) => p.endsWith("journal.jsonl"))) wake?.();
-          })();
-        } catch {
-          // no inotify: the poll carries it
-        }
-      }
-      if (opts.signal?.aborted) return false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, opts.pollMs ?? 2000);
-      });
-      clearTimeout(timer);
-    }
-  } finally {
-    watcher?.close();
-    await pump;
+  const pollMs = opts.pollMs ?? 2000;
+  // Any journal line (a task ending, above all) may free a slot.
+  await using wake = ctx.watchDir(home, { match: (p) => p.endsWith("journal.jsonl"), pollMs });
+  while (true) {
+    const verdict = await withLock(homePaths(home).queueLock, async () => {
+      const current = (readState(home, spec.id)).state;
+      if (current !== "starting" && current !== "queued") return "ended" as const;
+      const ok = admits(spec, await snapshot(home), config);
+      await updateState(home, spec.id, (s) => ({ ...s, ...me, state: ok ? "starting" : "queued" }));
+      return ok ? "go" as const : "wait" as const;
+    });
+    if (verdict !== "wait") return verdict === "go";
+    if (opts.signal?.aborted) return false;
+    await wake.wait(pollMs, opts.signal);
   }
 }

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { admits } from "./queue.ts";
+import { seedTask, testCtx, until } from "../../test/fake_ctx.ts";
+import { startTimeOf } from "../proc/procfs.ts";
+import { readState, updateState } from "../store/tasks.ts";
+import { emit } from "./events.ts";
+import { admits, waitForSlot } from "./queue.ts";
 import type { Config } from "../config/schema.ts";
 import type { TaskSpec, TaskStateName } from "../store/tasks.ts";
 
@@ -57,4 +61,30 @@ Deno.test("admits() serves older queued tasks first", () => {
   );
   assert.equal(admits(spec("old", "b", 5), tasks, config(2)), true);
   assert.equal(admits(spec("me", "b", 10), tasks, config(3)), true);
+});
+
+Deno.test("waitForSlot queues a task over the cap and admits it when a slot frees", async () => {
+  await using ctx = await testCtx();
+  const busy = await seedTask(ctx, "busy-0001", {
+    state: { state: "running", pid: Deno.pid, supervisor: Deno.pid, supervisorStart: startTimeOf(Deno.pid) },
+  });
+  const me = await seedTask(ctx, "next-0002");
+  const admitted = waitForSlot(ctx, me, config(1), { pollMs: 60_000 });
+  await until(() => readState(ctx.home, me.id).state === "queued");
+  await updateState(ctx.home, busy.id, (s) => ({ ...s, state: "done" }));
+  await emit(ctx, busy, { type: "done" }); // the journal line wakes the queue
+  assert.equal(await admitted, true);
+  assert.equal(readState(ctx.home, me.id).state, "starting");
+});
+
+Deno.test("waitForSlot gives up when the task is cancelled while queued", async () => {
+  await using ctx = await testCtx();
+  await seedTask(ctx, "busy-0003", {
+    state: { state: "running", pid: Deno.pid, supervisor: Deno.pid, supervisorStart: startTimeOf(Deno.pid) },
+  });
+  const me = await seedTask(ctx, "next-0004");
+  const admitted = waitForSlot(ctx, me, config(1), { pollMs: 1000 });
+  await until(() => readState(ctx.home, me.id).state === "queued");
+  await updateState(ctx.home, me.id, (s) => ({ ...s, state: "cancelled" }));
+  assert.equal(await ctx.clock.runUntil(admitted), false);
 });

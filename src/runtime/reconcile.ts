@@ -5,6 +5,7 @@
  * `running` when its process is gone.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readTextOrUndefined } from "../store/fsx.ts";
 import { readSpec, readState, type TaskState, TERMINAL } from "../store/tasks.ts";
@@ -30,7 +31,9 @@ export function needsReconcile(state: TaskState, created: number, now: number): 
 }
 
 /** Fixes one task if its processes are gone; resolves with its (possibly new) state. */
-export async function reconcileTask(home: string, id: string, now = Date.now()): Promise<TaskState> {
+export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string): Promise<TaskState> {
+  const home = ctx.home;
+  const now = ctx.now();
   const state = readState(home, id);
   if (TERMINAL.has(state.state)) return state;
   const spec = readSpec(home, id);
@@ -39,12 +42,12 @@ export async function reconcileTask(home: string, id: string, now = Date.now()):
     const reason = state.supervisor === undefined
       ? "Supervisor never started"
       : `Supervisor died while the task was ${state.state}`;
-    return finalizeTask(home, id, { code: null, failed: true, reason }, now);
+    return finalizeTask(ctx, id, { code: null, failed: true, reason });
   }
   const text = await readTextOrUndefined(taskPaths(home, id).exit);
   const code = text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : null;
-  return finalizeTask(home, id, {
+  return finalizeTask(ctx, id, {
     code,
     ...(code === null ? { reason: "Worker and its supervisor were killed; no exit code was recorded" } : {}),
-  }, now);
+  });
 }

@@ -8,18 +8,33 @@ import type { Ctx } from "../context.ts";
 import { StateError } from "../errors.ts";
 import { loadConfig } from "../backends/config_file.ts";
 import { adapterFor } from "../backends/registry.ts";
+import type { BackendAdapter, LaunchInput, LaunchSpec } from "../backends/types.ts";
 import { writeAtomic } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readSpec, readState, updateState } from "../store/tasks.ts";
 import { emit } from "./events.ts";
 import { isAlive } from "../proc/procfs.ts";
-import { spawnDetached } from "../proc/spawn.ts";
+import { spawnSupervisor } from "./spawn_supervisor.ts";
 
 /** The message a resumed worker gets. */
 export function resumeMessage(planPath: string, answer?: string): string {
   return answer !== undefined
     ? `The user answered your question: ${answer}\nContinue with your plan in ${planPath}.`
     : `Continue with your plan in ${planPath}: do the items not yet ticked.`;
+}
+
+/**
+ * The launch that continues a worker in its CLI session `session` with
+ * `message`, or undefined when there is no session or the CLI cannot
+ * resume. `input` carries the prompt text and file the CLI is fed.
+ */
+export function resumeLaunch(
+  adapter: BackendAdapter,
+  input: LaunchInput,
+  session: string | undefined,
+  message: string,
+): LaunchSpec | undefined {
+  return session && adapter.resume ? adapter.resume(input, session, message) : undefined;
 }
 
 /**
@@ -39,7 +54,7 @@ export async function resumeTask(ctx: Ctx, id: string, message: string): Promise
     );
   }
   const paths = taskPaths(ctx.home, id);
-  await writeAtomic(`${paths.dir}/resume.md`, message);
+  await writeAtomic(paths.resume, message);
   await updateState(ctx.home, id, (s) => {
     const next = { ...s, state: "starting" as const, since: ctx.now() };
     delete next.supervisor;
@@ -49,11 +64,8 @@ export async function resumeTask(ctx: Ctx, id: string, message: string): Promise
     delete next.code;
     return next;
   });
-  await emit(ctx.home, spec, { type: "resumed" }, ctx.now());
-  spawnDetached([...ctx.self, "_supervise", id, "--resume"], {
-    env: { ...ctx.env, DISPATCH_HOME: ctx.home },
-    cwd: spec.cwd,
-  });
+  await emit(ctx, spec, { type: "resumed" });
+  spawnSupervisor(ctx, id, spec.cwd, { resume: true });
 }
 
 /** After an answer: resume the worker if it exited waiting for one. True when resumed. */

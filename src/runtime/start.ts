@@ -5,7 +5,8 @@
  */
 import { InputError } from "../errors.ts";
 import type { Ctx } from "../context.ts";
-import type { Config, Tier } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
+import type { Tier } from "../tier.ts";
 import { resolveModel } from "../models/resolve.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { launchInput } from "../backends/launch_input.ts";
@@ -15,9 +16,10 @@ import { ensureDir, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
 import { homePaths, taskPaths } from "../store/paths.ts";
 import type { TaskSpec, TaskState } from "../store/tasks.ts";
 import { emit } from "./events.ts";
-import { spawnDetached } from "../proc/spawn.ts";
 import { projectOf } from "../store/project.ts";
+import { addActive } from "../store/sessions.ts";
 import { finalizeTask } from "./finalize.ts";
+import { spawnSupervisor } from "./spawn_supervisor.ts";
 import { createWorktree, type Worktree } from "./worktree.ts";
 
 /** What the host asked for. */
@@ -25,11 +27,13 @@ export interface StartOptions {
   title: string;
   /** A model or alias name; the config default when absent. */
   model?: string;
-  plan: string;
+  /** The checklist itself, or the file that holds it (absolute, or relative to `ctx.cwd`). */
+  plan: string | { file: string };
   cwd: string;
   tier?: Tier;
   timeoutMs?: number;
   stallMs?: number;
+  /** The host session that hears about the task; it is registered as running it. */
   session?: string;
   /** Run in a new git worktree on branch `dispatch/<id>` instead of the checkout itself. */
   worktree?: boolean;
@@ -49,6 +53,17 @@ function randomHex(): string {
   return crypto.getRandomValues(new Uint16Array(1))[0]!.toString(16).padStart(4, "0");
 }
 
+/** Reads a plan file, as an InputError when it is missing or not text. */
+async function readPlanFile(ctx: Ctx, file: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(file.startsWith("/") ? file : `${ctx.cwd}/${file}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new InputError(`Plan file not found: ${file}`);
+    if (e instanceof TypeError) throw new InputError(`Plan file is not valid UTF-8 text: ${file}`);
+    throw e;
+  }
+}
+
 async function checkCwd(cwd: string): Promise<string> {
   try {
     const real = await Deno.realPath(cwd);
@@ -59,13 +74,18 @@ async function checkCwd(cwd: string): Promise<string> {
   throw new InputError(`Working directory not found: ${cwd} (pass an existing folder with --cwd)`);
 }
 
-/** Creates the task and starts its supervisor. Resolves with the spec. */
+/**
+ * Creates the task, starts its supervisor and registers it with its host
+ * session. Resolves with the spec.
+ */
 export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): Promise<TaskSpec> {
   const title = opts.title.trim();
   if (title === "" || title.includes("\n") || title.length > 200) {
     throw new InputError("Invalid title: give one line of at most 200 characters with --title");
   }
-  const plan = validatePlan(opts.plan);
+  const plan = validatePlan(
+    typeof opts.plan === "string" ? opts.plan : await readPlanFile(ctx, opts.plan.file),
+  );
   const resolved = resolveModel(config, opts.model);
   const adapter = await adapterFor(config, resolved.backend); // fails now, not in the background, if unusable
   const cwd = await checkCwd(opts.cwd);
@@ -89,7 +109,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   let worktree: Worktree | undefined;
   if (opts.worktree) {
     try {
-      worktree = await createWorktree(ctx.home, project, id);
+      worktree = await createWorktree(ctx, project, id);
     } catch (e) {
       await Deno.remove(paths.dir, { recursive: true }); // nothing changed
       throw e;
@@ -134,15 +154,13 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     writeJsonAtomic(paths.state, { state: "starting", since: ctx.now() } satisfies TaskState),
   ]);
   await writeJsonAtomic(paths.task, spec); // last: a task.json means the task is complete on disk
-  await emit(ctx.home, spec, { type: "started", text: title }, ctx.now());
+  await emit(ctx, spec, { type: "started", text: title });
   try {
-    spawnDetached([...ctx.self, "_supervise", id], {
-      env: { ...ctx.env, DISPATCH_HOME: ctx.home },
-      cwd: workCwd,
-    });
+    spawnSupervisor(ctx, id, workCwd);
   } catch (e) {
-    await finalizeTask(ctx.home, id, { code: null, reason: `Could not start the supervisor: ${String(e)}` });
+    await finalizeTask(ctx, id, { code: null, reason: `Could not start the supervisor: ${String(e)}` });
     throw e;
   }
+  if (spec.session) await addActive(ctx.home, spec.session, id, ctx.env);
   return spec;
 }

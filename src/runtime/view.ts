@@ -3,8 +3,11 @@
  * in one pass, after reconciling it with the processes that really exist.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { type Progress, progressOf } from "../plan/checklist.ts";
+import { mtimeSync, readFrom, readTextSyncOrEmpty } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
+import { openQuestions, type Question } from "../store/questions.ts";
 import {
   readSpec,
   readState,
@@ -13,7 +16,6 @@ import {
   type TaskStateName,
   TERMINAL,
 } from "../store/tasks.ts";
-import { openQuestions, type Question } from "../ipc/questions.ts";
 import { reconcileTask } from "./reconcile.ts";
 
 /** One task as readers see it. */
@@ -30,22 +32,6 @@ export interface TaskView {
   hasOutput: boolean;
 }
 
-function mtimeSync(path: string): number | undefined {
-  try {
-    return Deno.statSync(path).mtime?.getTime() ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readTextSync(path: string): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return "";
-  }
-}
-
 /**
  * Builds the view from files read synchronously: a board reads hundreds of
  * tiny files, where a thread hop per async read costs more than the read.
@@ -60,7 +46,7 @@ function assembleView(home: string, spec: TaskSpec, state: TaskState): TaskView 
     spec,
     state,
     shown,
-    progress: progressOf(readTextSync(paths.plan)),
+    progress: progressOf(readTextSyncOrEmpty(paths.plan)),
     questions,
     lastActivity: times.length ? Math.max(...times) : undefined,
     outputPath: paths.output,
@@ -69,33 +55,24 @@ function assembleView(home: string, spec: TaskSpec, state: TaskState): TaskView 
 }
 
 /** Loads one task's view, reconciling it first unless it has ended. */
-export async function loadView(home: string, id: string, now = Date.now()): Promise<TaskView> {
-  const spec = readSpec(home, id);
-  let state = readState(home, id);
-  if (!TERMINAL.has(state.state)) state = await reconcileTask(home, id, now);
-  return assembleView(home, spec, state);
+export async function loadView(ctx: Pick<Ctx, "home" | "now">, id: string): Promise<TaskView> {
+  const spec = readSpec(ctx.home, id);
+  let state = readState(ctx.home, id);
+  if (!TERMINAL.has(state.state)) state = await reconcileTask(ctx, id);
+  return assembleView(ctx.home, spec, state);
 }
 
 /** Last `n` lines of the worker's log (reads only the file's tail). */
-export async function logTail(home: string, id: string, n: number, maxBytes = 64 * 1024): Promise<string[]> {
-  try {
-    using file = await Deno.open(taskPaths(home, id).log, { read: true });
-    const size = (await file.stat()).size;
-    const start = Math.max(0, size - maxBytes);
-    await file.seek(start, Deno.SeekMode.Start);
-    const buf = new Uint8Array(size - start);
-    let got = 0;
-    while (got < buf.length) {
-      const r = await file.read(buf.subarray(got));
-      if (r === null) break;
-      got += r;
-    }
-    const lines = new TextDecoder().decode(buf.subarray(0, got)).split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    if (start > 0) lines.shift(); // first line is probably cut
-    return lines.slice(-n);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
+export async function logTail(
+  ctx: Pick<Ctx, "home">,
+  id: string,
+  n: number,
+  maxBytes = 64 * 1024,
+): Promise<string[]> {
+  const tail = await readFrom(taskPaths(ctx.home, id).log, (size) => Math.max(0, size - maxBytes));
+  if (!tail) return [];
+  const lines = new TextDecoder().decode(tail.bytes).split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  if (tail.start > 0) lines.shift(); // first line is probably cut
+  return lines.slice(-n);
 }

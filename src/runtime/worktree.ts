@@ -5,8 +5,10 @@
  * with uncommitted changes, or whose branch is not merged, is kept.
  * @module
  */
+import type { Ctx } from "../context.ts";
 import { InputError, UnavailableError } from "../errors.ts";
 import { ensureDir } from "../store/fsx.ts";
+import { homePaths, taskPaths } from "../store/paths.ts";
 
 /** Where and on which branch a task's worktree lives. */
 export interface Worktree {
@@ -30,15 +32,15 @@ async function git(args: string[], cwd: string): Promise<{ ok: boolean; out: str
 }
 
 /** Creates the task's worktree from the project's HEAD. */
-export async function createWorktree(home: string, project: string, id: string): Promise<Worktree> {
+export async function createWorktree(ctx: Pick<Ctx, "home">, project: string, id: string): Promise<Worktree> {
   const head = await git(["rev-parse", "--verify", "HEAD"], project);
   if (!head.ok) {
     throw new InputError(
       `Cannot create a worktree: ${project} is not a git repository with a commit (commit first, or drop --worktree)`,
     );
   }
-  await ensureDir(`${home}/worktrees`);
-  const wt = { path: `${home}/worktrees/${id}`, branch: `dispatch/${id}` };
+  await ensureDir(homePaths(ctx.home).worktrees);
+  const wt = { path: taskPaths(ctx.home, id).worktree, branch: `dispatch/${id}` };
   const add = await git(["worktree", "add", "-b", wt.branch, wt.path, "HEAD"], project);
   if (!add.ok) {
     throw new InputError(`Cannot create a worktree: git worktree add failed: ${add.err.split("\n")[0]}`);

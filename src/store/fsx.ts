@@ -104,3 +104,58 @@ export async function listDir(dir: string): Promise<string[]> {
   }
   return names.sort();
 }
+
+/** Modification time of `path` in ms, or undefined when it is missing or unreadable. Sync, for boards. */
+export function mtimeSync(path: string): number | undefined {
+  try {
+    return Deno.statSync(path).mtime?.getTime() ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Modification time of `path` in ms, or 0 when it is missing or unreadable. */
+export async function mtimeMs(path: string): Promise<number> {
+  try {
+    return (await Deno.stat(path)).mtime?.getTime() ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Reads a text file synchronously, or "" when it is missing or unreadable. */
+export function readTextSyncOrEmpty(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Reads `path` from byte offset `start(size)` to its end, without reading
+ * what comes before; undefined when the file does not exist. `start` sees
+ * the file's size (a tail, or a cursor reset when the file shrank).
+ */
+export async function readFrom(
+  path: string,
+  start: (size: number) => number,
+): Promise<{ bytes: Uint8Array; start: number } | undefined> {
+  try {
+    using file = await Deno.open(path, { read: true });
+    const size = (await file.stat()).size;
+    const from = start(size);
+    await file.seek(from, Deno.SeekMode.Start);
+    const bytes = new Uint8Array(size - from);
+    let got = 0;
+    while (got < bytes.length) {
+      const n = await file.read(bytes.subarray(got));
+      if (n === null) break;
+      got += n;
+    }
+    return { bytes: bytes.subarray(0, got), start: from };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}

@@ -36,6 +36,10 @@ export function homePaths(home: string) {
     journalLock: `${home}/journal.lock`,
     sessions: `${home}/sessions`,
     errors: `${home}/errors.log`,
+    /** The home-wide lock under which the concurrency cap admits tasks. */
+    queueLock: `${home}/queue.lock`,
+    /** Where `--worktree` tasks get their git worktrees. */
+    worktrees: `${home}/worktrees`,
   };
 }
 
@@ -43,6 +47,7 @@ export function homePaths(home: string) {
 export function taskPaths(home: string, id: string) {
   const dir = `${home}/tasks/${assertTaskId(id)}`;
   return {
+    home,
     dir,
     task: `${dir}/task.json`,
     state: `${dir}/state.json`,
@@ -56,6 +61,12 @@ export function taskPaths(home: string, id: string) {
     answers: `${dir}/answers`,
     receipts: `${dir}/receipts`,
     notes: `${dir}/notes.md`,
+    /** The message a resumed worker gets (written by `resume`, read by its supervisor). */
+    resume: `${dir}/resume.md`,
+    /** Gemini's policy file: in the task folder, so it goes with the task. */
+    geminiPolicy: `${dir}/gemini-policy.toml`,
+    /** The task's git worktree, when it runs in one. */
+    worktree: `${home}/worktrees/${id}`,
   };
 }
 

@@ -4,9 +4,9 @@
  * and whether it is gone (ended, or its Claude Code process died).
  * @module
  */
-import { ensureDir, readJsonOrUndefined, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
-import { homePaths, sessionPath } from "../store/paths.ts";
-import { withLock } from "../store/lock.ts";
+import { ensureDir, readJsonOrUndefined, writeAtomic, writeJsonAtomic } from "./fsx.ts";
+import { homePaths, sessionPath } from "./paths.ts";
+import { withLock } from "./lock.ts";
 import { isAlive, startTimeOf } from "../proc/procfs.ts";
 
 /** What we keep per host session. */

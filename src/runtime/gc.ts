@@ -1,0 +1,55 @@
+/**
+ * Garbage collection: removing the files of tasks that ended long enough
+ * ago, and their worktrees when that loses nothing.
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { taskPaths } from "../store/paths.ts";
+import { listTaskIds, readState, TERMINAL, trySpec, withTaskLock } from "../store/tasks.ts";
+import { removeWorktree } from "./worktree.ts";
+
+/** What gc did (or, dry, would do) with one task. */
+export type GcOutcome =
+  | { id: string; removed: true; worktree?: string }
+  | { id: string; removed: false; worktree: string; why: string };
+
+/** Options for {@linkcode collectGarbage}. */
+export interface GcOptions {
+  /** Only tasks that ended more than this long ago. */
+  olderThanMs: number;
+  /** Decide, but remove nothing. */
+  dryRun?: boolean;
+}
+
+/**
+ * Removes each task that ended more than `olderThanMs` ago, with its
+ * worktree; a worktree with uncommitted or unmerged work keeps its task.
+ * `report` hears of each task as it is handled. Resolves with the number
+ * removed.
+ */
+export async function collectGarbage(
+  ctx: Ctx,
+  opts: GcOptions,
+  report: (outcome: GcOutcome) => void,
+): Promise<number> {
+  let removed = 0;
+  for (const id of await listTaskIds(ctx.home)) {
+    const spec = trySpec(ctx.home, id);
+    if (!spec) continue;
+    await withTaskLock(ctx.home, id, async () => {
+      const state = readState(ctx.home, id);
+      if (!TERMINAL.has(state.state) || ctx.now() - (state.ended ?? spec.created) < opts.olderThanMs) return;
+      if (spec.worktree) {
+        const kept = opts.dryRun ? undefined : await removeWorktree(spec.project, spec.worktree);
+        if (kept) {
+          report({ id, removed: false, worktree: spec.worktree.path, why: kept });
+          return;
+        }
+      }
+      if (!opts.dryRun) await Deno.remove(taskPaths(ctx.home, id).dir, { recursive: true });
+      removed++;
+      report({ id, removed: true, ...(spec.worktree ? { worktree: spec.worktree.path } : {}) });
+    });
+  }
+  return removed;
+}

@@ -1,0 +1,161 @@
+/**
+ * A task's questions and answers on disk. One file per question
+ * (`questions/NNN.json`) and per answer (`answers/NNN.json`). An answer is
+ * created exclusively, so two racing answers cannot both land; a receipt
+ * (`receipts/NNN`) records that the worker got it, so re-running an `ask`
+ * after a timeout waits on the same question instead of asking twice.
+ *
+ * Writers return the journal event to emit; emitting is the caller's
+ * (runtime's) job, so the store imports nothing above it.
+ * @module
+ */
+import { InputError, StateError } from "../errors.ts";
+import type { JournalEvent } from "./journal.ts";
+import { createExclusive, ensureDir, listDir, readJsonOrUndefined, writeAtomic } from "./fsx.ts";
+import { taskPaths } from "./paths.ts";
+
+/** A question as stored. */
+export interface Question {
+  n: number;
+  text: string;
+  ts: number;
+}
+
+/** An answer as stored. */
+export interface Answer {
+  n: number;
+  text: string;
+  ts: number;
+}
+
+/** The journal event a write calls for (the caller stamps task, session and time). */
+export type QuestionEvent = Pick<JournalEvent, "type" | "question" | "text">;
+
+/** The largest question or answer accepted. */
+export const MAX_MESSAGE_BYTES = 8 * 1024;
+
+/** The file name of question or answer `n`. */
+export function messageFile(n: number): string {
+  return `${String(n).padStart(3, "0")}.json`;
+}
+
+/** Trims `text` and checks it is a non-empty message within the limit; `what` names it in errors. */
+export function checkMessage(text: string, what: string): string {
+  const trimmed = text.trim();
+  if (trimmed === "") throw new InputError(`Empty ${what}: give the text as an argument or on stdin`);
+  const bytes = new TextEncoder().encode(trimmed).length;
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new InputError(
+      `${what[0]!.toUpperCase()}${what.slice(1)} too long: ${bytes} bytes (limit ${MAX_MESSAGE_BYTES})`,
+    );
+  }
+  return trimmed;
+}
+
+/** Question (or answer) numbers present in `dir`. Sync: a status board reads hundreds of these folders. */
+function numbers(dir: string): number[] {
+  const out: number[] = [];
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (/^\d+\.json$/.test(entry.name)) out.push(Number(entry.name.slice(0, -5)));
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out;
+}
+
+/** Every question of a task, oldest first. */
+export function listQuestions(home: string, id: string): Question[] {
+  const p = taskPaths(home, id);
+  const out: Question[] = [];
+  for (const n of numbers(p.questions)) {
+    try {
+      out.push(JSON.parse(Deno.readTextFileSync(`${p.questions}/${messageFile(n)}`)) as Question);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return out.sort((a, b) => a.n - b.n);
+}
+
+/** Questions with no answer yet, oldest first. */
+export function openQuestions(home: string, id: string): Question[] {
+  const answered = new Set(numbers(taskPaths(home, id).answers));
+  return listQuestions(home, id).filter((q) => !answered.has(q.n));
+}
+
+/**
+ * Records `question` (already checked), or finds the same one still pending
+ * from an earlier, timed-out ask. Call under the task's lock. `event` is set
+ * only when a new question was written.
+ */
+export async function recordQuestion(
+  home: string,
+  id: string,
+  question: string,
+  now: number,
+): Promise<{ n: number; event?: QuestionEvent }> {
+  const p = taskPaths(home, id);
+  await Promise.all([ensureDir(p.questions), ensureDir(p.answers), ensureDir(p.receipts)]);
+  const received = new Set((await listDir(p.receipts)).map(Number));
+  const pending = listQuestions(home, id).filter((q) => q.text === question && !received.has(q.n));
+  if (pending.length > 0) return { n: pending[0]!.n };
+  const next = Math.max(0, ...numbers(p.questions)) + 1;
+  const record: Question = { n: next, text: question, ts: now };
+  await writeAtomic(`${p.questions}/${messageFile(next)}`, JSON.stringify(record) + "\n");
+  return { n: next, event: { type: "question", question: next, text: question } };
+}
+
+/** Reads answer `n` and writes the worker's receipt for it; undefined when there is no answer yet. */
+export async function receiveAnswer(
+  home: string,
+  id: string,
+  n: number,
+  now: number,
+): Promise<string | undefined> {
+  const p = taskPaths(home, id);
+  const answer = await readJsonOrUndefined<Answer>(`${p.answers}/${messageFile(n)}`);
+  if (!answer) return undefined;
+  await writeAtomic(`${p.receipts}/${n}`, `${now}\n`);
+  return answer.text;
+}
+
+/**
+ * Stores an answer exactly once: to question `question`, or the oldest open
+ * one. Throws StateError when the task has no open question, or when that
+ * question was answered meanwhile.
+ */
+export async function recordAnswer(
+  home: string,
+  id: string,
+  text: string,
+  question: number | undefined,
+  now: number,
+): Promise<{ answer: Answer; event: QuestionEvent }> {
+  const body = checkMessage(text, "answer");
+  const p = taskPaths(home, id);
+  const open = openQuestions(home, id);
+  let target: number;
+  if (question !== undefined) {
+    const all = listQuestions(home, id);
+    if (!all.some((q) => q.n === question)) {
+      throw new StateError(`No question ${question} in task ${id} (it has ${all.length})`);
+    }
+    target = question;
+  } else if (open.length > 0) {
+    target = open[0]!.n;
+  } else {
+    throw new StateError(
+      `No open question: task ${id} is not waiting for an answer (see 'dispatch status ${id}')`,
+    );
+  }
+  const answer: Answer = { n: target, text: body, ts: now };
+  await ensureDir(p.answers);
+  if (!await createExclusive(`${p.answers}/${messageFile(target)}`, JSON.stringify(answer) + "\n")) {
+    throw new StateError(
+      `Already answered: question ${target} of task ${id} has an answer; nothing was changed`,
+    );
+  }
+  return { answer, event: { type: "answered", question: target, text: body } };
+}

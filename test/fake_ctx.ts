@@ -1,0 +1,202 @@
+/**
+ * In-process test contexts for the core: a temporary home that `await using`
+ * removes, a {@linkcode FakeClock} that drives every sleep and timeout, and
+ * captured output. File-system events stay real, so a watch still wakes on
+ * a write; only time is fake.
+ * @module
+ */
+import { type Clock, type Ctx, type DirWatch, type WatchDirOptions, watchDirWith } from "../src/context.ts";
+import { ensureDir, writeAtomic, writeJsonAtomic } from "../src/store/fsx.ts";
+import { taskPaths } from "../src/store/paths.ts";
+import type { TaskSpec, TaskState } from "../src/store/tasks.ts";
+
+/** The repository root. */
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+interface Sleeper {
+  at: number;
+  wake: () => void;
+}
+
+/** Time that moves only when a test says so. Sleeps resolve when time reaches them, or on abort. */
+export class FakeClock implements Clock {
+  #now: number;
+  #sleepers = new Set<Sleeper>();
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.#now = start;
+  }
+
+  /** The fake time. */
+  now = (): number => this.#now;
+
+  /** Resolves when time is moved past `ms` from now, or when `signal` aborts. */
+  sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const sleeper: Sleeper = {
+        at: this.#now + Math.max(0, ms),
+        wake: () => {
+          this.#sleepers.delete(sleeper);
+          signal?.removeEventListener("abort", sleeper.wake);
+          resolve();
+        },
+      };
+      this.#sleepers.add(sleeper);
+      signal?.addEventListener("abort", sleeper.wake);
+    });
+  };
+
+  /** A real inotify watch whose waits sleep on this clock. */
+  watchDir = (dir: string, opts: WatchDirOptions): DirWatch => watchDirWith(this.sleep, dir, opts);
+
+  /** How many sleeps are waiting. */
+  get sleeping(): number {
+    return this.#sleepers.size;
+  }
+
+  /** Resolves once at least `n` sleeps are waiting: the code under test has reached its wait. */
+  async settled(n = 1): Promise<void> {
+    while (this.#sleepers.size < n) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Moves time on by `ms`, waking every sleep that falls due. */
+  advance(ms: number): void {
+    this.#now += ms;
+    for (const s of [...this.#sleepers]) if (s.at <= this.#now) s.wake();
+  }
+
+  /** Keeps waking the earliest sleep until `work` settles: "let time run" until it is done. */
+  async runUntil<T>(work: Promise<T>): Promise<T> {
+    let over = false;
+    const settled = work.finally(() => over = true);
+    settled.catch(() => {});
+    while (!over) {
+      if (this.#sleepers.size > 0) {
+        const next = Math.min(...[...this.#sleepers].map((s) => s.at));
+        this.advance(Math.max(0, next - this.#now));
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return settled;
+  }
+
+  /** Waits for a sleep, then moves time to the earliest one and wakes it. */
+  async fireNext(): Promise<void> {
+    await this.settled();
+    const next = Math.min(...[...this.#sleepers].map((s) => s.at));
+    this.advance(Math.max(0, next - this.#now));
+  }
+}
+
+/** A context on a throwaway home with a fake clock; `await using` removes the home. */
+export interface TestCtx extends Ctx, AsyncDisposable {
+  clock: FakeClock;
+  /** A project folder inside the home's parent (the task's cwd). */
+  project: string;
+  out: string[];
+  err: string[];
+}
+
+/** Options for {@linkcode testCtx}. */
+export interface TestCtxOptions {
+  /** config.yaml's text (none when absent). */
+  config?: string;
+  env?: Record<string, string>;
+  /** The argv that runs the helper again; `true` by default, so a spawned supervisor does nothing. */
+  self?: string[];
+}
+
+/** Makes a {@linkcode TestCtx}. */
+export async function testCtx(opts: TestCtxOptions = {}): Promise<TestCtx> {
+  const root = await Deno.makeTempDir({ prefix: "dispatch-core-test-" });
+  const home = `${root}/home`;
+  const project = `${root}/project`;
+  await ensureDir(home);
+  await ensureDir(project);
+  if (opts.config !== undefined) await Deno.writeTextFile(`${home}/config.yaml`, opts.config);
+  const clock = new FakeClock();
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    home,
+    cwd: project,
+    project,
+    env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: root, DISPATCH_HOME: home, ...opts.env },
+    clock,
+    now: clock.now,
+    sleep: clock.sleep,
+    watchDir: clock.watchDir,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    stdin: () => Promise.resolve(""),
+    self: opts.self ?? ["true"],
+    bin: `${ROOT}/bin/dispatch`,
+    out,
+    err,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Writes a task straight into the store: spec, state and plan. Resolves with the spec. */
+export async function seedTask(
+  ctx: Ctx,
+  id: string,
+  opts: { state?: TaskState; plan?: string; spec?: Partial<TaskSpec> } = {},
+): Promise<TaskSpec> {
+  const paths = taskPaths(ctx.home, id);
+  await ensureDir(paths.dir);
+  const spec: TaskSpec = {
+    id,
+    title: id,
+    project: ctx.cwd,
+    cwd: ctx.cwd,
+    backend: "sh",
+    model: "sh",
+    modelId: "sh",
+    tier: "edit",
+    created: ctx.now(),
+    ...opts.spec,
+  };
+  await writeAtomic(paths.plan, opts.plan ?? "- [ ] one\n- [ ] two\n");
+  await writeAtomic(paths.prompt, `Work through ${paths.plan}.\n`);
+  await writeJsonAtomic(paths.state, opts.state ?? { state: "starting", since: ctx.now() });
+  await writeJsonAtomic(paths.task, spec);
+  return spec;
+}
+
+/** Polls `check` until it returns a value other than undefined (or false); the test's own timeout bounds it. */
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+): Promise<T> {
+  while (true) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The argv that runs this checkout's helper (for workers that call back into it, like the scripted one). */
+export const HELPER = [
+  Deno.execPath(),
+  "run",
+  "-A",
+  "--quiet",
+  `--config=${ROOT}/deno.json`,
+  `${ROOT}/src/main.ts`,
+];
+
+/**
+ * Makes model `sh` (the default) a command backend that runs `body` as a
+ * shell script, the cheapest real worker: `$DISPATCH_PLAN` and friends are set.
+ */
+export async function useShellWorker(ctx: Ctx, body: string, extraConfig = ""): Promise<void> {
+  const script = `${ctx.home}/worker.sh`;
+  await Deno.writeTextFile(script, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  await Deno.writeTextFile(
+    `${ctx.home}/config.yaml`,
+    `default: sh\nbackends:\n  sh: { command: "${script}", model_flag: "" }\nmodels:\n  sh: { backend: sh }\n${extraConfig}`,
+  );
+}
