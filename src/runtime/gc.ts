@@ -1,11 +1,13 @@
 /**
  * Garbage collection: removing the files of tasks that ended long enough
- * ago, and their worktrees when that loses nothing.
+ * ago, and their worktrees when that loses nothing; then compacting the
+ * journal lines those tasks left, once no session can still be told them.
  * @module
  */
 import type { Ctx } from "../context.ts";
 import { taskPaths } from "../store/paths.ts";
 import { listTaskIds, readState, TERMINAL, trySpec, withTaskLock } from "../store/tasks.ts";
+import { compactJournal, type CompactResult } from "../store/journal_compact.ts";
 import { removeWorktree } from "./worktree.ts";
 
 /** What gc did (or, dry, would do) with one task. */
@@ -19,13 +21,16 @@ export interface GcOptions {
   olderThanMs: number;
   /** Decide, but remove nothing. */
   dryRun?: boolean;
+  /** Hears what journal compaction did (not on a dry run). */
+  compacted?: (result: CompactResult) => void;
 }
 
 /**
  * Removes each task that ended more than `olderThanMs` ago, with its
  * worktree; a worktree with uncommitted or unmerged work keeps its task.
  * `report` hears of each task as it is handled. Resolves with the number
- * removed.
+ * removed. The journal keeps every event of a task still on disk and every
+ * event a session has not been told.
  */
 export async function collectGarbage(
   ctx: Ctx,
@@ -50,6 +55,10 @@ export async function collectGarbage(
       removed++;
       report({ id, removed: true, ...(spec.worktree ? { worktree: spec.worktree.path } : {}) });
     });
+  }
+  if (!opts.dryRun) {
+    const result = await compactJournal(ctx.home, { keepTasks: new Set(await listTaskIds(ctx.home)) });
+    opts.compacted?.(result);
   }
   return removed;
 }
