@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ROOT } from "./helpers.ts";
 import { tierTableMarkdown } from "../src/backends/tiers.ts";
+import { LAYERS } from "../tools/layers.ts";
 
 const readme = await Deno.readTextFile(`${ROOT}/README.md`);
 
@@ -23,4 +24,23 @@ Deno.test("README: the two fresh-clone commands are there and match package.json
   const pkg = JSON.parse(await Deno.readTextFile(`${ROOT}/package.json`));
   assert.equal(pkg.scripts.demo, "bin/dispatch demo");
   assert.equal(pkg.scripts.test, "bash .ci/run");
+});
+
+Deno.test("README: the Development section's layer table is tools/layers.ts's, and names every folder of src/", () => {
+  const section = readme.slice(readme.indexOf("## Development"), readme.indexOf("## Figures"));
+  const rows = cells(
+    section.slice(section.indexOf("| layer |"), section.indexOf("\n\n", section.indexOf("| layer |"))),
+  )
+    .slice(2)
+    .map(([layer, units]) =>
+      [Number(layer), [...units!.matchAll(/`([^`]+?)\/?`/g)].map((m) => m[1]!)] as const
+    );
+  const fromReadme = new Map<number, string[]>();
+  for (const [layer, units] of rows) fromReadme.set(layer, [...(fromReadme.get(layer) ?? []), ...units]);
+  assert.deepEqual(
+    [...fromReadme.entries()].map(([i, u]) => [i, u.toSorted()]),
+    LAYERS.map((units, i) => [i, units.toSorted()]),
+  );
+  const folders = [...Deno.readDirSync(`${ROOT}/src`)].filter((e) => e.isDirectory).map((e) => e.name);
+  for (const f of folders) assert.ok(LAYERS.flat().includes(f), `src/${f} is in the layer table`);
 });
