@@ -75,3 +75,13 @@ export async function resolve(
 ): Promise<Resolution> {
   return resolveRequest(text, await config(), { cached: opts.cached, ...discovery(opts.catalog) });
 }
+
+/** What the fixture's `security-reviewer` alias resolves to. */
+export const SECURITY_REVIEWER = {
+  model: "opus",
+  modelId: "opus",
+  backend: "claude",
+  alias: "security-reviewer",
+  prompt: "Find vulnerabilities.",
+  tier: "read",
+} as const;

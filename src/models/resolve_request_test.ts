@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { InputError } from "../errors.ts";
 import type { Catalog } from "./catalog.ts";
 import { resolveRequest } from "./resolve_request.ts";
-import { CATALOG, cli, config, CONFIG_TEXT, discovery, resolve } from "./resolve_fixtures.ts";
+import {
+  CATALOG,
+  cli,
+  config,
+  CONFIG_TEXT,
+  discovery,
+  resolve,
+  SECURITY_REVIEWER,
+} from "./resolve_fixtures.ts";
 import { EARLIER_EXAMPLE } from "../config/earlier_example.ts";
 
 Deno.test("resolveRequest: negated names are reported, in order, but never chosen", async () => {
@@ -18,14 +26,7 @@ Deno.test("resolveRequest: negated names are reported, in order, but never chose
 Deno.test("resolveRequest: an alias resolves to its model, prompt and tier", async () => {
   const r = await resolve("have security-reviewer audit src/auth");
   assert.equal(r.choice, "security-reviewer");
-  assert.deepEqual(r.resolved, {
-    model: "opus",
-    modelId: "opus",
-    backend: "claude",
-    alias: "security-reviewer",
-    prompt: "Find vulnerabilities.",
-    tier: "read",
-  });
+  assert.deepEqual(r.resolved, SECURITY_REVIEWER);
 });
 
 Deno.test("resolveRequest: every mention carries what it resolved to", async () => {
