@@ -55,9 +55,17 @@ export class FakeClock implements Clock {
     return this.#sleepers.size;
   }
 
-  /** Resolves once at least `n` sleeps are waiting: the code under test has reached its wait. */
-  async settled(n = 1): Promise<void> {
-    while (this.#sleepers.size < n) await new Promise((r) => setTimeout(r, 5));
+  /**
+   * Resolves once at least `n` sleeps are waiting: the code under test has
+   * reached its wait. With `unless`, fails once that work has ended instead.
+   */
+  async settled(n = 1, unless?: Promise<unknown>): Promise<void> {
+    let ended = false;
+    unless?.then(() => ended = true, () => ended = true);
+    while (this.#sleepers.size < n) {
+      if (ended) throw new Error("Gave up waiting for a sleep: the work under test ended first");
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** Moves time on by `ms`, waking every sleep that falls due. */
@@ -81,9 +89,9 @@ export class FakeClock implements Clock {
     return settled;
   }
 
-  /** Waits for a sleep, then moves time to the earliest one and wakes it. */
-  async fireNext(): Promise<void> {
-    await this.settled();
+  /** Waits for a sleep (see {@linkcode settled}), then moves time to the earliest one and wakes it. */
+  async fireNext(unless?: Promise<unknown>): Promise<void> {
+    await this.settled(1, unless);
     const next = Math.min(...[...this.#sleepers].map((s) => s.at));
     this.advance(Math.max(0, next - this.#now));
   }
@@ -167,13 +175,21 @@ export async function seedTask(
   return spec;
 }
 
-/** Polls `check` until it returns a value other than undefined (or false); the test's own timeout bounds it. */
+/**
+ * Polls `check` until it returns a value other than undefined (or false); the
+ * test's own timeout bounds it. With `unless`, it fails instead of waiting on
+ * once that work has ended (the condition can no longer come true).
+ */
 export async function until<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
+  opts: { unless?: Promise<unknown> } = {},
 ): Promise<T> {
+  let ended = false;
+  opts.unless?.then(() => ended = true, () => ended = true);
   while (true) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
+    if (ended) throw new Error("Gave up waiting: the work under test ended first");
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -18,8 +18,9 @@ Deno.test("supervise: a worker that ticks every item and exits 0 is done, with i
   await useShellWorker(ctx, `${TICK_ALL}; echo "worked in $DISPATCH_TASK"; ${WAIT_FOR_GO}`);
   await seedTask(ctx, "t-0001");
   const run = supervise(ctx, "t-0001", { tickMs: 60_000 });
-  const progress = await until(async () =>
-    (await readEvents(ctx.home, 0)).entries.find((e) => e.event.type === "progress")
+  const progress = await until(
+    async () => (await readEvents(ctx.home, 0)).entries.find((e) => e.event.type === "progress"),
+    { unless: run },
   );
   assert.deepEqual(
     [progress.event.done, progress.event.total],
@@ -56,10 +57,11 @@ Deno.test("supervise: silence past the stall window is reported, and activity cl
   await useShellWorker(ctx, `${WAIT_FOR_GO}; ${TICK_ALL}`);
   await seedTask(ctx, "t-0003", { spec: { stallMs: 1000 } });
   const run = supervise(ctx, "t-0003", { tickMs: 60_000 });
-  await ctx.clock.fireNext(); // first look: the log's mtime is new, so that counts as activity
-  await ctx.clock.fireNext(); // a minute of fake silence
-  const stalled = await until(async () =>
-    (await readEvents(ctx.home, 0)).entries.find((e) => e.event.type === "stalled")
+  await ctx.clock.fireNext(run); // first look: the log's mtime is new, so that counts as activity
+  await ctx.clock.fireNext(run); // a minute of fake silence
+  const stalled = await until(
+    async () => (await readEvents(ctx.home, 0)).entries.find((e) => e.event.type === "stalled"),
+    { unless: run },
   );
   assert.equal(readState(ctx.home, "t-0003").state, "stalled");
   assert.equal(stalled.event.text, "No output or plan change for 1m00s");
@@ -73,7 +75,7 @@ Deno.test("supervise: the deadline kills the worker tree and fails the task", as
   await useShellWorker(ctx, "sleep 30");
   await seedTask(ctx, "t-0004", { spec: { timeoutMs: 5000 } });
   const run = supervise(ctx, "t-0004", { tickMs: 60_000 });
-  await ctx.clock.fireNext();
+  await ctx.clock.fireNext(run);
   await run;
   const state = readState(ctx.home, "t-0004");
   assert.equal(state.state, "failed");
@@ -98,8 +100,10 @@ Deno.test("supervise: a rate-limited worker is retried after the backoff, on the
   });
   await seedTask(ctx, "t-0006", { spec: { backend: "rl", model: "rl", modelId: "rl" } });
   const run = supervise(ctx, "t-0006", { tickMs: 60_000 });
-  await until(() => /^Rate limited; retry 1 in /.test(readState(ctx.home, "t-0006").reason ?? ""));
-  while (readState(ctx.home, "t-0006").runs === 1) await ctx.clock.fireNext(); // the backoff, in fake time
+  await until(() => /^Rate limited; retry 1 in /.test(readState(ctx.home, "t-0006").reason ?? ""), {
+    unless: run,
+  });
+  while (readState(ctx.home, "t-0006").runs === 1) await ctx.clock.fireNext(run); // the backoff, in fake time
   await run;
   const state = readState(ctx.home, "t-0006");
   assert.equal(state.runs, 2);
