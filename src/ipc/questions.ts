@@ -61,7 +61,7 @@ export interface AnswerOptions {
  * Delivers an answer exactly once. Throws StateError when the task has no
  * open question, or when that question was answered meanwhile.
  */
-export async function answer(
+export function answer(
   ctx: HomeCtx,
   id: string,
   text: string,
