@@ -9,6 +9,7 @@ import { type Clock, type Ctx, type DirWatch, type WatchDirOptions, watchDirWith
 import { ensureDir, writeAtomic, writeJsonAtomic } from "../src/store/fsx.ts";
 import { taskPaths } from "../src/store/paths.ts";
 import type { TaskSpec, TaskState } from "../src/store/tasks.ts";
+import { listProcesses } from "../src/proc/procfs.ts";
 
 /** The repository root. */
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -143,9 +144,23 @@ export async function testCtx(opts: TestCtxOptions = {}): Promise<TestCtx> {
     out,
     err,
     async [Symbol.asyncDispose]() {
+      await childrenGone();
       await Deno.remove(root, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * Waits (up to 20 s) until this process has no child left: a detached
+ * supervisor that a test's `startTask` spawned (`true` by default) must be
+ * reaped before the test ends, or the sanitizer reports a leaked process on
+ * a loaded machine where it had not exited yet.
+ */
+async function childrenGone(): Promise<void> {
+  for (const until = Date.now() + 20_000; Date.now() < until;) {
+    if (!listProcesses().some((p) => p.ppid === Deno.pid)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Writes a task straight into the store: spec, state and plan. Resolves with the spec. */

@@ -7,6 +7,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { taskPaths } from "../store/paths.ts";
 import type { LaunchInput, LaunchSpec } from "./types.ts";
 import type { TierFlags, TierMapping, TierVars } from "./tiers.ts";
 
@@ -26,21 +27,13 @@ export function mergedEnv(input: LaunchInput, own: Record<string, string> = {}):
   return { ...own, ...(input.backend.env ?? {}) };
 }
 
-function dirname(path: string): string {
-  const i = path.replace(/\/+$/, "").lastIndexOf("/");
-  return i <= 0 ? "/" : path.slice(0, i);
-}
-
 /**
  * The paths a worker needs whatever its tier: its task folder (plan,
- * output, questions), `$DISPATCH_HOME` (the journal `dispatch ask` appends
- * to) and the helper itself. Without `home`, it is read off the prompt
- * file's path (`<home>/tasks/<id>/<file>`).
+ * output, questions), `$DISPATCH_HOME` and the helper itself.
  */
 export function tierVars(input: LaunchInput): TierVars {
-  const taskDir = input.home ? `${input.home}/tasks/${input.spec.id}` : dirname(input.promptFile);
-  const home = input.home ?? dirname(dirname(taskDir));
-  return { bin: input.bin ?? "dispatch", taskDir, home, taskId: input.spec.id };
+  const taskDir = taskPaths(input.home, input.spec.id).dir;
+  return { bin: input.bin ?? "dispatch", taskDir, home: input.home, taskId: input.spec.id };
 }
 
 /** This launch's tier flags from the CLI's mapping; a tier the CLI cannot honour is a ConfigError. */

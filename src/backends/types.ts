@@ -17,12 +17,8 @@ export interface LaunchInput {
   tier: Tier;
   /** The argv that runs this helper (for the built-in scripted worker). */
   self: string[];
-  /**
-   * `$DISPATCH_HOME`. Workers write their questions, plan ticks and the
-   * journal under it, so a CLI's sandbox must let them write there. When
-   * absent, adapters derive it from `promptFile` (`<home>/tasks/<id>/...`).
-   */
-  home?: string;
+  /** `$DISPATCH_HOME`, whose `tasks/<id>/` is the worker's task folder. */
+  home: string;
   /** Absolute path of the `dispatch` helper, which workers run to ask (`<bin> ask ...`). */
   bin?: string;
   /** Extra flags of the model entry (`models.<name>.args`); they come after the backend's own `args`. */

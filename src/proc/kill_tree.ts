@@ -7,7 +7,7 @@
  * orphaned to init), signal it, and SIGKILL what survives a grace period.
  * @module
  */
-import { hasEnvEntry, isAlive, isSignallablePid, listProcesses, type ProcStat } from "./procfs.ts";
+import { hasEnvEntries, isAlive, isSignallablePid, listProcesses, type ProcStat } from "./procfs.ts";
 
 /** What to stop. */
 export interface KillTarget {
@@ -15,6 +15,11 @@ export interface KillTarget {
   pid?: number;
   /** The task id the worker's environment carries as DISPATCH_TASK. */
   task?: string;
+  /**
+   * The task's `$DISPATCH_HOME`, which the worker's environment carries too:
+   * task ids are unique within one home only, so the match needs both.
+   */
+  home?: string;
 }
 
 /** Pids of the tree: never this process or its ancestors. */
@@ -30,13 +35,15 @@ export function collectTree(target: KillTarget, procs: ProcStat[] = listProcesse
     members.add(target.pid);
     groups.add(target.pid);
   }
-  const envEntry = target.task ? `DISPATCH_TASK=${target.task}` : undefined;
+  const envEntries = target.task
+    ? [`DISPATCH_TASK=${target.task}`, ...(target.home ? [`DISPATCH_HOME=${target.home}`] : [])]
+    : undefined;
   let grew = true;
   while (grew) {
     grew = false;
     for (const p of procs) {
       if (members.has(p.pid) || protectedPids.has(p.pid) || p.state === "Z") continue;
-      if (members.has(p.ppid) || groups.has(p.pgrp) || (envEntry && hasEnvEntry(p.pid, envEntry))) {
+      if (members.has(p.ppid) || groups.has(p.pgrp) || (envEntries && hasEnvEntries(p.pid, envEntries))) {
         members.add(p.pid);
         groups.add(p.pgrp);
         grew = true;

@@ -95,11 +95,11 @@ export function listProcesses(): ProcStat[] {
   return out;
 }
 
-/** True when the process's environment holds `KEY=value` exactly. */
-export function hasEnvEntry(pid: number, entry: string): boolean {
+/** True when the process's environment holds every `KEY=value` entry exactly. */
+export function hasEnvEntries(pid: number, entries: readonly string[]): boolean {
   try {
-    const env = Deno.readFileSync(`/proc/${pid}/environ`);
-    return new TextDecoder().decode(env).split("\0").includes(entry);
+    const env = new TextDecoder().decode(Deno.readFileSync(`/proc/${pid}/environ`)).split("\0");
+    return entries.every((entry) => env.includes(entry));
   } catch {
     return false;
   }
@@ -107,7 +107,8 @@ export function hasEnvEntry(pid: number, entry: string): boolean {
 
 /** Live (non-zombie) processes whose environment holds `KEY=value`: a task's whole tree carries DISPATCH_TASK. */
 export function livePidsWithEnv(entry: string): number[] {
-  return listProcesses().filter((p) => p.state !== "Z" && p.state !== "X" && hasEnvEntry(p.pid, entry)).map((
-    p,
-  ) => p.pid);
+  return listProcesses().filter((p) => p.state !== "Z" && p.state !== "X" && hasEnvEntries(p.pid, [entry]))
+    .map((
+      p,
+    ) => p.pid);
 }

@@ -124,19 +124,20 @@ export async function runWorker(
   const paths = taskPaths(ctx.home, id);
   await Deno.remove(paths.exit).catch(() => {});
   const logOffset = await Deno.stat(paths.log).then((s) => s.size, () => 0);
+  // Watch and read the plan before the worker starts: a worker that ticks at once must still be seen to.
+  // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
+  await using wake = ctx.watchDir(paths.dir, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
+  let lastDone = progressOf((await readTextOrUndefined(paths.plan)) ?? "").done;
   const child = spawnWorker(ctx, spec, launch);
   const started = ctx.now();
   const pid = child.pid;
   await markRunning(ctx, id, pid, started);
   // Cancelled before we got here: stop at once.
-  if (TERMINAL.has((readState(ctx.home, id)).state)) await killTree({ pid, task: id }, 1000);
+  if (TERMINAL.has((readState(ctx.home, id)).state)) await killTree({ pid, task: id, home: ctx.home }, 1000);
 
-  // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
-  await using wake = ctx.watchDir(paths.dir, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
   const exit = new AbortController();
   const status = child.status.finally(() => exit.abort());
   let timedOut = false;
-  let lastDone = progressOf((await readTextOrUndefined(paths.plan)) ?? "").done;
   let lastActivity = started;
   let lastSeen = 0;
   while (!exit.signal.aborted) {
@@ -145,7 +146,7 @@ export async function runWorker(
     const now = ctx.now();
     if (limits.timeoutMs !== undefined && now - started > limits.timeoutMs && !timedOut) {
       timedOut = true;
-      await killTree({ pid, task: id });
+      await killTree({ pid, task: id, home: ctx.home });
       continue;
     }
     const progress = progressOf((await readTextOrUndefined(paths.plan)) ?? "");

@@ -43,6 +43,9 @@ export function homePaths(home: string) {
   };
 }
 
+/** The name of the policy file a gemini worker is given, in its task folder. */
+export const GEMINI_POLICY_FILE = "gemini-policy.toml";
+
 /** Paths of one task's folder. */
 export function taskPaths(home: string, id: string) {
   const dir = `${home}/tasks/${assertTaskId(id)}`;
@@ -64,7 +67,7 @@ export function taskPaths(home: string, id: string) {
     /** The message a resumed worker gets (written by `resume`, read by its supervisor). */
     resume: `${dir}/resume.md`,
     /** Gemini's policy file: in the task folder, so it goes with the task. */
-    geminiPolicy: `${dir}/gemini-policy.toml`,
+    geminiPolicy: `${dir}/${GEMINI_POLICY_FILE}`,
     /** The task's git worktree, when it runs in one. */
     worktree: `${home}/worktrees/${id}`,
   };

@@ -20,6 +20,7 @@ function input(backend: LaunchInput["backend"], modelArgs?: string[]): LaunchInp
     promptFile: "/h/tasks/t-0001/prompt.md",
     tier: "edit",
     self: ["dispatch"],
+    home: "/h",
     ...(modelArgs ? { modelArgs } : {}),
   };
 }

@@ -5,10 +5,11 @@
  */
 import { regexEscape, tomlString as toml } from "../escape.ts";
 import type { TierMapping, TierVars } from "../tiers.ts";
+import { GEMINI_POLICY_FILE } from "../../store/paths.ts";
 
 /** Where the gemini policy file goes: the task folder, so it is removed with the task. */
 export function geminiPolicyPath(v: TierVars): string {
-  return `${v.taskDir}/gemini-policy.toml`;
+  return `${v.taskDir}/${GEMINI_POLICY_FILE}`;
 }
 
 /**
