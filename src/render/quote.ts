@@ -74,8 +74,9 @@ function escapeCapped(
   return { body, left: chars.length - i };
 }
 
-function cutNote(left: number): string {
-  return left > 0 ? `… (+${left.toLocaleString("en-US")} more characters)` : "";
+/** What a cut leaves behind: how much, and (`more`) where the whole text is. */
+function cutNote(left: number, more?: string): string {
+  return left > 0 ? `… (+${left.toLocaleString("en-US")} more characters${more ? `; ${more}` : ""})` : "";
 }
 
 /**
@@ -91,12 +92,12 @@ export function inline(text: string, max = LINE_CAP): string {
 /**
  * Worker text as a double-quoted JSON string on one line (uncut, it parses
  * back to the text exactly), at most `max` characters inside the quotes,
- * then `… (+N more characters)` outside them when cut.
+ * then `… (+N more characters; MORE)` outside them when cut.
  */
-export function quote(text: string, max = QUESTION_CAP): string {
+export function quote(text: string, max = QUESTION_CAP, more?: string): string {
   const quoteOrSlash = (ch: string) => (ch === '"' || ch === "\\" ? `\\${ch}` : undefined);
   const { body, left } = escapeCapped(text, max, jsonEscape, quoteOrSlash);
-  return `"${body}"${cutNote(left)}`;
+  return `"${body}"${cutNote(left, more)}`;
 }
 
 /**
@@ -117,6 +118,11 @@ export function visibleLine(line: string, max = LOG_LINE_CAP): string {
 export function guttered(text: string, max = LOG_LINE_CAP): string[] {
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
+  return gutterLines(lines, max);
+}
+
+/** {@linkcode guttered} for text already split into lines. */
+export function gutterLines(lines: string[], max = LOG_LINE_CAP): string[] {
   return lines.map((l) => GUTTER + visibleLine(l.endsWith("\r") ? l.slice(0, -1) : l, max));
 }
 
