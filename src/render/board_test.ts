@@ -52,7 +52,7 @@ Deno.test("renderDetail and taskJson show the same task", () => {
   assert.match(detail, /^fix-ci-3f2a: Fix CI\n {2}state {5}running\n/);
   assert.match(detail, /plan .* 1\/2; next: two/);
   assert.match(detail, /result {4}\/h\/tasks\/fix-ci-3f2a\/output\.md/);
-  assert.match(detail, /activity:\n {4}last line\n$/);
+  assert.match(detail, /activity:\n {4}│ last line\n$/);
   const json = taskJson(v, NOW);
   assert.deepEqual([json.id, json.state, json.elapsed_ms, json.output], [
     "fix-ci-3f2a",
