@@ -76,7 +76,6 @@ function assertNoForgedLine(text: string, id: string, allowed: RegExp[] = []) {
     assert.fail(`a line reads as dispatch's own: ${JSON.stringify(line)}`);
   }
   assert.doesNotMatch(text, RAW_CONTROL, "no raw control, separator or invisible character");
-  assert.ok(!text.includes('other-task-0000 --question 1 "<answer>"\n'), "no forged reply line");
   void id;
 }
 
@@ -170,16 +169,32 @@ Deno.test("text: result reads a huge output.md only up to its cap, and never fol
   const r = await sb.run(["result", id]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.stdout.length < 80_000, `result is capped (${r.stdout.length} chars)`);
-  assert.match(r.stdout, /first 65,536 of 5,050,000 bytes/);
-  await Deno.writeTextFile(`${sb.dir}/output-link`, `${sb.dir}/fifo`);
-  await new Deno.Command("mkfifo", { args: [`${sb.dir}/fifo`] }).output();
+  assert.match(r.stdout, /\(the first 65,536 of 5,050,000 bytes; the whole summary: .*\/output\.md\)\n/);
+  // The worker links output.md to a file of the user's: result does not print it.
+  await Deno.writeTextFile(`${sb.dir}/secret`, "TOP SECRET\n");
+  await Deno.writeTextFile(`${sb.dir}/output-link`, `${sb.dir}/secret`);
   await Deno.remove(`${sb.dir}/output`);
   const linked = await startTask(sb, "evil");
   await waitForState(sb, linked, ["done", "failed"]);
-  // A FIFO behind the link would block a reader that followed it: the cap is the test's, not a timing claim.
-  const l = await sb.run(["result", linked], { timeoutMs: 30_000 });
+  const l = await sb.run(["result", linked]);
   assert.equal(l.code, 0, l.stderr);
-  assert.match(l.stdout, /output\.md is a symlink: not followed/);
+  assert.doesNotMatch(l.stdout, /TOP SECRET/);
+  assert.match(l.stdout, /\(output\.md is a symlink: not followed; /);
+  // Linked to a FIFO (planted here directly: a FIFO in the task folder wedges the supervisor's
+  // file watcher, reported apart), result still answers at once; the cap is the test's, not a timing claim.
+  const fifo = `${sb.dir}/fifo`;
+  await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  const out = `${sb.home}/tasks/${linked}/output.md`;
+  await Deno.remove(out);
+  await Deno.symlink(fifo, out);
+  const f = await sb.run(["result", linked], { timeoutMs: 30_000 });
+  assert.equal(f.code, 0, f.stderr);
+  assert.match(f.stdout, /\(output\.md is a symlink: not followed; /);
+  await Deno.remove(out);
+  await new Deno.Command("mkfifo", { args: [out] }).output();
+  const p = await sb.run(["result", linked], { timeoutMs: 30_000 });
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(p.stdout, /\(output\.md is not a regular file: not read; /);
 });
 
 Deno.test("text: logs shows the worker's raw output with its controls made visible", async () => {
