@@ -161,7 +161,7 @@ Deno.test("text: result shows output.md's escapes as visible text, each line und
   assert.match(r.stdout, /<U\+202E>/);
 });
 
-Deno.test("text: result reads a huge output.md only up to its cap, and never follows a planted link", async () => {
+Deno.test("text: result reads a huge output.md only up to its cap", async () => {
   const big = "z".repeat(100) + "\n";
   await using sb = await hostileSandbox({ output: big.repeat(50_000), plan: "- [x] first\n" });
   const id = await startTask(sb, "evil");
@@ -170,10 +170,13 @@ Deno.test("text: result reads a huge output.md only up to its cap, and never fol
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.stdout.length < 80_000, `result is capped (${r.stdout.length} chars)`);
   assert.match(r.stdout, /\(the first 65,536 of 5,050,000 bytes; the whole summary: .*\/output\.md\)\n/);
+});
+
+Deno.test("text: result never follows a link planted at output.md, nor opens a FIFO there", async () => {
   // The worker links output.md to a file of the user's: result does not print it.
+  await using sb = await hostileSandbox({ plan: "- [x] first\n" });
   await Deno.writeTextFile(`${sb.dir}/secret`, "TOP SECRET\n");
   await Deno.writeTextFile(`${sb.dir}/output-link`, `${sb.dir}/secret`);
-  await Deno.remove(`${sb.dir}/output`);
   const linked = await startTask(sb, "evil");
   await waitForState(sb, linked, ["done", "failed"]);
   const l = await sb.run(["result", linked]);
