@@ -9,7 +9,7 @@ import type { Ctx } from "../context.ts";
 import { assertTaskId, taskPaths } from "../store/paths.ts";
 import { loadView } from "../runtime/view.ts";
 import { readAtMost } from "../config/read.ts";
-import { guttered, inline, REASON_CAP } from "../render/quote.ts";
+import { guttered, inline, REASON_CAP, thousands } from "../render/quote.ts";
 import { onePositional, parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch result TASK
@@ -43,12 +43,12 @@ async function summaryLines(path: string): Promise<string[]> {
   const bytes = await readAtMost(file, SUMMARY_CAP);
   const lines = guttered(new TextDecoder().decode(bytes).trimEnd());
   if (info.size > bytes.length) {
-    lines.push(`(the first ${fmt(bytes.length)} of ${fmt(info.size)} bytes; the whole summary: ${path})`);
+    lines.push(
+      `(the first ${thousands(bytes.length)} of ${thousands(info.size)} bytes; the whole summary: ${path})`,
+    );
   }
   return lines;
 }
-
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 /** Runs `dispatch result`. */
 export async function run(ctx: Ctx, args: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { guttered, inline, quote, safeJson, visibleLine } from "./quote.ts";
+import { guttered, inline, quote, safeJson, thousands, visibleLine } from "./quote.ts";
 
 const NASTY = "a\nb\rc\x1b[2J\x07\v\f\x1c\x7f\x85\x9b\u2028\u2029\u202e\u2066\u200b\ufeff\u{e0041}\ud800z";
 
@@ -56,4 +56,10 @@ Deno.test("safeJson() parses back to the value and holds no raw control, separat
     assert.doesNotMatch(json.replaceAll("\n", ""), /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u);
   }
   assert.equal(safeJson({ a: 1 }, 2), JSON.stringify({ a: 1 }, null, 2));
+});
+
+Deno.test("thousands() groups digits as en-US does", () => {
+  for (const n of [0, 7, 999, 1000, 65_536, 5_050_000, 1_234_567_890]) {
+    assert.equal(thousands(n), n.toLocaleString("en-US"));
+  }
 });
