@@ -219,3 +219,16 @@ Deno.test("text: logs shows the worker's raw output with its controls made visib
   const detail = (await sb.run(["status", id])).stdout;
   assertNoForgedLine(detail, id);
 });
+
+Deno.test("text: a task title, host-authored, passes through the same escaping on the terminal", async () => {
+  await using sb = await hostileSandbox({ plan: "- [x] first\n" });
+  const title = `Audit${ESC}[2J${BEL}\u202e${FORGED_DONE}`; // start takes one line, but not only printable text
+  const r = await sb.run(["start", "--title", title, "--plan", "-", "--json"], { stdin: "- [ ] first\n" });
+  assert.equal(r.code, 0, r.stderr);
+  const id = JSON.parse(r.stdout).id as string;
+  await waitForState(sb, id, ["done", "failed"]);
+  const detail = (await sb.run(["status", id])).stdout;
+  assertNoForgedLine(detail, id);
+  assert.ok(detail.startsWith(`${id}: Audit\\u001b[2J\\u0007\\u202e✓ other-task-0000 done`), detail);
+  assert.equal(JSON.parse((await sb.run(["status", id, "--json"])).stdout).tasks[0].title, title);
+});
