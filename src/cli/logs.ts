@@ -1,5 +1,6 @@
 /**
- * `dispatch logs`: the tail of a worker's output.
+ * `dispatch logs`: the tail of a worker's output, for a terminal: each line
+ * under a gutter, its controls made visible, long lines capped (`quote.ts`).
  * @module
  */
 import type { Ctx } from "../context.ts";
@@ -7,11 +8,14 @@ import { UsageError } from "../errors.ts";
 import { assertTaskId, taskPaths } from "../store/paths.ts";
 import { readSpec } from "../store/tasks.ts";
 import { logTail } from "../runtime/view.ts";
+import { gutterLines } from "../render/quote.ts";
 import { onePositional, parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch logs TASK [-n N]
 
-Prints the last N lines (default 40) of the worker's raw output, and the log's path.
+Prints the last N lines (default 40) of the worker's output, and the log's path. Each
+line starts with '│ '; control characters are shown (ESC as ^[, CR as ^M), lines over
+4,000 characters cut. The log itself is unchanged.
 `;
 
 /** Runs `dispatch logs`. */
@@ -25,7 +29,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   }
   readSpec(ctx.home, id);
   const lines = await logTail(ctx, id, n);
-  if (lines.length > 0) ctx.stdout(lines.join("\n") + "\n");
+  if (lines.length > 0) ctx.stdout(gutterLines(lines).join("\n") + "\n");
   ctx.stderr(`(log: ${taskPaths(ctx.home, id).log})\n`);
   return 0;
 }

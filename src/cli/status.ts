@@ -11,6 +11,7 @@ import { loadView, logTail, type TaskView } from "../runtime/view.ts";
 import { projectOf } from "../store/project.ts";
 import { renderBoard, renderDetail, taskJson } from "../render/board.ts";
 import { sumUsage, usageTotalsJson } from "../render/usage_totals.ts";
+import { safeJson } from "../render/quote.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch status [TASK] [--all] [--json]
@@ -43,7 +44,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   }
   if (positionals.length === 1) {
     const view = await loadView(ctx, assertTaskId(positionals[0]!));
-    if (values.json) ctx.stdout(JSON.stringify({ version: 1, tasks: [taskJson(view, now)] }, null, 2) + "\n");
+    if (values.json) ctx.stdout(safeJson({ version: 1, tasks: [taskJson(view, now)] }, 2) + "\n");
     else ctx.stdout(renderDetail(view, await logTail(ctx, view.spec.id, lines), now));
     return 0;
   }
@@ -65,7 +66,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (values.json) {
     const totals = usageTotalsJson(sumUsage(views.map((v) => v.state.usage)));
     ctx.stdout(
-      JSON.stringify({ version: 1, tasks: views.map((v) => taskJson(v, now)), totals }, null, 2) + "\n",
+      safeJson({ version: 1, tasks: views.map((v) => taskJson(v, now)), totals }, 2) + "\n",
     );
   } else {
     ctx.stdout(renderBoard(views, now));

@@ -1,11 +1,15 @@
 /**
- * The status board (`dispatch status`) in text and JSON.
+ * The status board (`dispatch status`) in text and JSON. In text, what a
+ * worker wrote (questions, the next item, reasons, its output) and what came
+ * with it (title, names, paths) is escaped onto its line and capped
+ * (`quote.ts`); the JSON is data, made safe for a terminal by the caller.
  * @module
  */
 import { formatDuration } from "../duration.ts";
 import { progressBar } from "../plan/checklist.ts";
 import type { TaskView } from "../runtime/view.ts";
 import { renderUsageTotals, sumUsage } from "./usage_totals.ts";
+import { gutterLines, inline, LINE_CAP, QUESTION_CAP, REASON_CAP } from "./quote.ts";
 
 function elapsed(v: TaskView, now: number): number {
   const start = v.state.started ?? v.spec.created;
@@ -59,7 +63,8 @@ export function taskJson(v: TaskView, now: number) {
 export function renderBoard(views: TaskView[], now: number): string {
   if (views.length === 0) return "No tasks. Start one with /dispatch or 'dispatch start'.\n";
   const idWidth = Math.max(4, ...views.map((v) => v.spec.id.length));
-  const modelWidth = Math.max(5, ...views.map((v) => `${v.spec.model}/${v.spec.backend}`.length));
+  const modelOf = (v: TaskView) => inline(`${v.spec.model}/${v.spec.backend}`, 40);
+  const modelWidth = Math.max(5, ...views.map((v) => modelOf(v).length));
   const lines = [
     `${"TASK".padEnd(idWidth)}  ${"STATE".padEnd(9)} ${"MODEL".padEnd(modelWidth)}  ${"PLAN".padEnd(16)} ${
       "TIME".padEnd(7)
@@ -69,13 +74,15 @@ export function renderBoard(views: TaskView[], now: number): string {
     const plan = `${progressBar(v.progress.done, v.progress.total)} ${v.progress.done}/${v.progress.total}`;
     const activity = v.lastActivity ? `${formatDuration(now - v.lastActivity)} ago` : "-";
     lines.push(
-      `${v.spec.id.padEnd(idWidth)}  ${v.shown.padEnd(9)} ${
-        `${v.spec.model}/${v.spec.backend}`.padEnd(modelWidth)
-      }  ${plan.padEnd(16)} ${formatDuration(elapsed(v, now)).padEnd(7)} ${activity}`,
+      `${v.spec.id.padEnd(idWidth)}  ${v.shown.padEnd(9)} ${modelOf(v).padEnd(modelWidth)}  ${
+        plan.padEnd(16)
+      } ${formatDuration(elapsed(v, now)).padEnd(7)} ${activity}`,
     );
-    for (const q of v.questions) lines.push(`${" ".repeat(idWidth + 2)}? (${q.n}) ${q.text}`);
+    for (const q of v.questions) {
+      lines.push(`${" ".repeat(idWidth + 2)}? (${q.n}) ${inline(q.text, LINE_CAP)}`);
+    }
     if (v.shown === "failed" || v.shown === "cancelled") {
-      lines.push(`${" ".repeat(idWidth + 2)}${v.state.reason ?? ""}`);
+      lines.push(`${" ".repeat(idWidth + 2)}${inline(v.state.reason ?? "", REASON_CAP)}`);
     }
   }
   const totals = renderUsageTotals(sumUsage(views.map((v) => v.state.usage)));
@@ -87,30 +94,35 @@ export function renderBoard(views: TaskView[], now: number): string {
 export function renderDetail(v: TaskView, tail: string[], now: number): string {
   const s = v.state;
   const lines = [
-    `${v.spec.id}: ${v.spec.title}`,
-    `  state     ${v.shown}${s.reason ? ` (${s.reason})` : ""}${
+    `${v.spec.id}: ${inline(v.spec.title)}`,
+    `  state     ${v.shown}${s.reason ? ` (${inline(s.reason, REASON_CAP)})` : ""}${
       s.code !== undefined && s.code !== null ? `, exit ${s.code}` : ""
     }`,
-    `  model     ${
-      v.spec.alias ? `${v.spec.alias} = ` : ""
-    }${v.spec.model} via ${v.spec.backend} (${v.spec.modelId}), tier ${v.spec.tier}`,
+    `  model     ${v.spec.alias ? `${inline(v.spec.alias)} = ` : ""}${inline(v.spec.model)} via ${
+      inline(v.spec.backend)
+    } (${inline(v.spec.modelId)}), tier ${v.spec.tier}`,
     `  plan      ${progressBar(v.progress.done, v.progress.total)} ${v.progress.done}/${v.progress.total}${
-      v.progress.next ? `; next: ${v.progress.next}` : ""
+      v.progress.next ? `; next: ${inline(v.progress.next, LINE_CAP)}` : ""
     }`,
     `  time      ${formatDuration(elapsed(v, now))}${
       v.lastActivity ? `, last activity ${formatDuration(now - v.lastActivity)} ago` : ""
     }`,
-    `  cwd       ${v.spec.cwd}`,
+    `  cwd       ${inline(v.spec.cwd, 1000)}`,
   ];
-  if (v.spec.worktree) lines.push(`  worktree  ${v.spec.worktree.path} (branch ${v.spec.worktree.branch})`);
-  if (s.nativeSession) lines.push(`  session   ${s.nativeSession}`);
+  if (v.spec.worktree) {
+    lines.push(
+      `  worktree  ${inline(v.spec.worktree.path, 1000)} (branch ${inline(v.spec.worktree.branch)})`,
+    );
+  }
+  if (s.nativeSession) lines.push(`  session   ${inline(s.nativeSession)}`);
   const usage = usageText(v);
   if (usage) lines.push(`  usage     ${usage}`);
-  for (const q of v.questions) lines.push(`  question  (${q.n}) ${q.text}`);
+  for (const q of v.questions) lines.push(`  question  (${q.n}) ${inline(q.text, QUESTION_CAP)}`);
   if (v.hasOutput) lines.push(`  result    ${v.outputPath}`);
   if (tail.length > 0) {
     lines.push("  activity:");
-    for (const l of tail) lines.push(`    ${l.length > 200 ? l.slice(0, 200) + "…" : l}`);
+    // The worker's own lines, each under the gutter: none can pass for a line of ours.
+    for (const l of gutterLines(tail, LINE_CAP)) lines.push(`    ${l}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -1,21 +1,26 @@
 /**
  * The one- and two-line texts the host model reads: the start line, and the
  * notices for questions, completions, failures and stalls. Short on purpose:
- * every byte lands in the host's context.
+ * every byte lands in the host's context. Text from a worker (a question, a
+ * reason) is quoted or escaped onto the notice's own line and capped
+ * (`quote.ts`), so no worker can add a line to what the host reads.
  * @module
  */
 import { formatDuration } from "../duration.ts";
 import type { JournalEvent } from "../store/journal.ts";
 import type { TaskSpec } from "../store/tasks.ts";
-import { taskPaths } from "../store/paths.ts";
+import { assertTaskId, taskPaths } from "../store/paths.ts";
+import { inline, QUESTION_CAP, quote, REASON_CAP } from "./quote.ts";
 
 /** The line `dispatch start` prints. */
 export function startLine(home: string, spec: TaskSpec): string {
-  const alias = spec.alias ? `${spec.alias}=` : "";
-  const where = spec.worktree ? ` Worktree: ${spec.worktree.path} (branch ${spec.worktree.branch}).` : "";
-  return `Dispatched ${spec.id} (${alias}${spec.model} via ${spec.backend}, ${spec.tier}).${where} Plan: ${
-    taskPaths(home, spec.id).plan
-  }`;
+  const alias = spec.alias ? `${inline(spec.alias)}=` : "";
+  const where = spec.worktree
+    ? ` Worktree: ${inline(spec.worktree.path)} (branch ${inline(spec.worktree.branch)}).`
+    : "";
+  return `Dispatched ${spec.id} (${alias}${inline(spec.model)} via ${
+    inline(spec.backend)
+  }, ${spec.tier}).${where} Plan: ${taskPaths(home, spec.id).plan}`;
 }
 
 /** The command that answers a question, as the host should run it. */
@@ -23,13 +28,32 @@ export function answerCommand(task: string, question?: number): string {
   return `dispatch answer ${task}${question !== undefined ? ` --question ${question}` : ""} "<answer>"`;
 }
 
-/** The notice for question `n` of `task`: what it asks and how to answer. */
+/**
+ * The notice for question `n` of `task`: what it asks, as a JSON string on
+ * the notice's first line (at most {@linkcode QUESTION_CAP} characters, the
+ * rest named), and, always as its second line, how to answer.
+ */
 export function questionNotice(task: string, n: number | undefined, text: string): string {
-  return `? ${task} asks (question ${n}): ${JSON.stringify(text)}\n  Reply with: ${answerCommand(task, n)}`;
+  const asked = quote(text, QUESTION_CAP, `whole: dispatch status ${task} --json`);
+  return `? ${task} asks (question ${n}): ${asked}\n  Reply with: ${answerCommand(task, n)}`;
+}
+
+/** A count from a journal line, which a reader does not take on trust. */
+function count(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : undefined;
 }
 
 function progressText(e: JournalEvent): string {
-  return e.total !== undefined ? ` ${e.done ?? 0}/${e.total}` : "";
+  const total = count(e.total);
+  return total !== undefined ? ` ${count(e.done) ?? 0}/${total}` : "";
+}
+
+function wellFormedId(id: unknown): id is string {
+  try {
+    return typeof id === "string" && assertTaskId(id) === id;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -38,21 +62,27 @@ function progressText(e: JournalEvent): string {
  * creation time, for the elapsed figure.
  */
 export function noticeFor(home: string, e: JournalEvent, started?: number): string | undefined {
-  const took = started !== undefined ? ` in ${formatDuration(e.ts - started)}` : "";
+  // An event whose task id could carry a line of its own is no event of ours.
+  if (!wellFormedId(e.task)) return undefined;
+  const took = started !== undefined && typeof e.ts === "number"
+    ? ` in ${formatDuration(e.ts - started)}`
+    : "";
   const paths = taskPaths(home, e.task);
+  const text = typeof e.text === "string" ? e.text : undefined;
+  const reason = (fallback: string) => inline(text ?? fallback, REASON_CAP);
   switch (e.type) {
     case "question":
-      return questionNotice(e.task, e.question, e.text ?? "");
+      return questionNotice(e.task, count(e.question), text ?? "");
     case "done":
       return `✓ ${e.task} done${progressText(e)}${took}. Result: ${paths.output}`;
     case "failed":
-      return `✗ ${e.task} failed${progressText(e)}${took}: ${e.text ?? "unknown reason"}. Log: ${paths.log}`;
+      return `✗ ${e.task} failed${progressText(e)}${took}: ${reason("unknown reason")}. Log: ${paths.log}`;
     case "stalled":
-      return `… ${e.task} stalled: ${e.text ?? "no activity"}. See: dispatch logs ${e.task}`;
+      return `… ${e.task} stalled: ${reason("no activity")}. See: dispatch logs ${e.task}`;
     case "waiting":
       return `? ${e.task} exited with a question open; answering resumes it`;
     case "cancelled":
-      return `■ ${e.task} cancelled${e.text ? `: ${e.text}` : ""}`;
+      return `■ ${e.task} cancelled${text ? `: ${reason("")}` : ""}`;
     default:
       return undefined;
   }
