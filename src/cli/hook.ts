@@ -10,15 +10,16 @@ import { homePaths } from "../store/paths.ts";
 import { ensureDir, exists } from "../store/fsx.ts";
 import { promptContext } from "../ipc/deliver.ts";
 import { updateSession } from "../store/sessions.ts";
+import type { PreToolUseInput } from "../ipc/approve.ts";
 
-const HELP = `Usage: dispatch hook UserPromptSubmit|SessionStart|SessionEnd
+const HELP = `Usage: dispatch hook UserPromptSubmit|SessionStart|SessionEnd|PreToolUse
 
 For Claude Code's hooks (hooks/hooks.json). Reads the hook's JSON on stdin and prints
 {"hookSpecificOutput": {"hookEventName": ..., "additionalContext": ...}} when there is news
 for that session: open questions first, then results. Prints nothing otherwise.
 `;
 
-interface HookInput {
+interface HookInput extends PreToolUseInput {
   "session_id"?: string;
   cwd?: string;
   source?: string;
@@ -37,7 +38,10 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     const session = input.session_id;
     if (!session) return 0;
     let context: string | undefined;
-    if (event === "UserPromptSubmit") {
+    if (event === "PreToolUse") {
+      const { preToolUseDecision, systemSurroundings } = await import("../ipc/approve.ts");
+      ctx.stdout(preToolUseDecision(input, systemSurroundings(ctx.env, ctx.bin)) ?? "");
+    } else if (event === "UserPromptSubmit") {
       if (!await exists(homePaths(ctx.home).journal)) return 0; // never dispatched: nothing to say, nothing to create
       context = await promptContext(ctx, session);
     } else if (event === "SessionStart") {

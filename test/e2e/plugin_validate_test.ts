@@ -10,7 +10,7 @@ import { ROOT } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 
 const ignore = !cliInstalled("claude");
-const EVENTS = ["UserPromptSubmit", "SessionStart", "SessionEnd"];
+const EVENTS = ["UserPromptSubmit", "SessionStart", "SessionEnd", "PreToolUse"];
 
 interface Validation {
   success: boolean;
