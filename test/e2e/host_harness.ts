@@ -45,6 +45,8 @@ export interface BrainOptions {
   watch: boolean;
   /** Answer with the reply on stdin (a heredoc) instead of a quoted argument. */
   answerOnStdin?: boolean;
+  /** Another script for the host model (instead of the playbook's). */
+  brain?: (req: NormalizedRequest) => Reply;
 }
 
 /** One `claude -p` run. */
@@ -69,6 +71,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Added to the environment of this run only. */
   env?: Record<string, string>;
+  /** Extra arguments for claude (e.g. `--permission-mode default`). */
+  args?: string[];
 }
 
 /** A host world: mock, claude config home, dispatch home, project. */
@@ -140,7 +144,8 @@ function turnCommands(turn: Message[]): { command: string; background: boolean }
   return out;
 }
 
-function bash(command: string, background = false): Reply {
+/** A Bash tool call as the scripted model makes it (in the background when asked). */
+export function bash(command: string, background = false): Reply {
   return {
     tool: {
       name: "Bash",
@@ -255,7 +260,7 @@ export async function createHost(opts: BrainOptions): Promise<Host> {
     HOME: claudeHome,
     DISPATCH_HOME: dispatchHome,
   };
-  const mock = await startMockServer({ script: hostBrain(opts) });
+  const mock = await startMockServer({ script: opts.brain ?? hostBrain(opts) });
   const env: Record<string, string> = {
     ...claudeEnv(claudeHome, mock.url),
     DISPATCH_HOME: dispatchHome,
@@ -285,6 +290,7 @@ export async function createHost(opts: BrainOptions): Promise<Host> {
         ROOT,
         ...(o.allowedTools?.length ? ["--allowedTools", o.allowedTools.join(",")] : []),
         ...(o.resume ? ["--resume", o.resume] : []),
+        ...(o.args ?? []),
       ];
       const started = performance.now();
       const child = new Deno.Command(cliPath("claude"), {
