@@ -248,9 +248,22 @@ Deno.test("approve: the real hook allows a host's dispatch status and says nothi
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.match(allowed.stdout, ALLOW);
   assert.equal(allowed.stderr, "");
-  for (const c of ["echo hi; dispatch status", "ls -la", "dispatch status | sh"]) {
+  // Blanks before the name still reach the decision (the launcher's fast path lets them through).
+  for (const c of ["  dispatch status", "\tdispatch status"]) {
+    assert.match((await hook(c, env)).stdout, ALLOW, c);
+  }
+  const big = "x".repeat(2 << 20); // more than a pipe holds: the launcher must read it all
+  for (
+    const c of [
+      "echo hi; dispatch status",
+      "ls -la",
+      "dispatch status | sh",
+      `echo ${big}`,
+      `dispatch ${big}`,
+    ]
+  ) {
     const r = await hook(c, env);
-    assert.deepEqual(r, { code: 0, stdout: "", stderr: "" }, c);
+    assert.deepEqual(r, { code: 0, stdout: "", stderr: "" }, c.slice(0, 40));
   }
 });
 
