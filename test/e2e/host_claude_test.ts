@@ -101,7 +101,7 @@ Deno.test({
       // The model came from `dispatch resolve` on the user's words, not from the config's default.
       const resolved = toolResultsOf(t1, "dispatch resolve");
       assert.equal(resolved.length, 1, "the host did not resolve the model");
-      assert.equal(JSON.parse(resolved[0]!.text).choice, MODEL);
+      assert.equal(resolved[0]!.text, `--model ${MODEL} (${MODEL})`);
       assert.equal(task.model, MODEL);
 
       // The worker asks while no host turn is running.

@@ -187,8 +187,8 @@ export function hostBrain(opts: BrainOptions) {
       }
       if (!did("dispatch resolve")) return bash(`dispatch resolve "${request}"`);
       if (!did("dispatch start")) {
-        const choice = results.map(resolvedChoice).find((c) => c);
-        const model = choice ? ` --model ${choice}` : "";
+        const flag = results.map(resolvedFlag).find((c) => c);
+        const model = flag ? ` ${flag}` : "";
         return bash(`dispatch start --title "${TITLE}"${model} --plan - <<'PLAN'\n${PLAN}\nPLAN`);
       }
       const id = results.map((r) => /Dispatched (\S+) /.exec(r)?.[1]).find((x) => x) ?? "?";
@@ -216,14 +216,11 @@ export function withoutReminders(text: string): string {
   return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, "").trim();
 }
 
-/** The `choice` of a `dispatch resolve` answer, when `out` is one and names a model without asking. */
-function resolvedChoice(out: string): string | undefined {
-  try {
-    const r = JSON.parse(withoutReminders(out)) as { choice?: unknown; needs_confirmation?: unknown };
-    return typeof r.choice === "string" && r.needs_confirmation === false ? r.choice : undefined;
-  } catch {
-    return undefined;
-  }
+/** The start flag of a `dispatch resolve` line, when `out` is one and names a model without asking. */
+function resolvedFlag(out: string): string | undefined {
+  const line = withoutReminders(out);
+  const m = /^(--(?:model|alias) \S+) \(/.exec(line);
+  return m && !line.includes("default: nothing named") ? m[1] : undefined;
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {
