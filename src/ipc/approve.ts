@@ -4,9 +4,8 @@
  * user's own rules decide). The command is parsed with a small, strict
  * subset of shell: one simple command, words made of safe characters and
  * plain quotes, and at most one quoted heredoc as its last token. Anything
- * outside that subset (pipes, `;`, `&&`, redirections, substitutions,
- * expansions, globs, comments, newlines, environment assignments) is not
- * approved, so no text a worker got into the command can run as a command.
+ * outside it (pipes, `;`, `&&`, redirections, substitutions, expansions,
+ * globs, comments, newlines, assignments) is not approved.
  * @module
  */
 import { readStat } from "../proc/procfs.ts";
@@ -121,24 +120,26 @@ interface Rule {
   max: number;
   /** "allowed": may read a heredoc; "required": must (with --plan -). */
   heredoc?: "allowed" | "required";
+  /** Which positionals are task ids (as src/store/paths.ts shapes them: no `/`, no `..`). */
+  ids?: "first" | "all";
   /** A check of the parsed flags beyond their names. */
   check?: (flags: Map<string, string[]>) => boolean;
 }
 
-const TEXT = Infinity;
+const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const VALUES = (...names: string[]) => Object.fromEntries(names.map((n) => [n, true]));
 const RULES: Record<string, Rule> = {
-  status: { flags: { all: false, json: false, "-n": true, n: true }, min: 0, max: 1 },
-  result: { flags: {}, min: 1, max: 1 },
-  logs: { flags: { "-n": true, n: true }, min: 1, max: 1 },
-  answer: { flags: { question: true, "-q": true }, min: 1, max: TEXT, heredoc: "allowed" },
-  note: { flags: {}, min: 1, max: TEXT, heredoc: "allowed" },
+  status: { flags: { all: false, json: false, "-n": true, n: true }, min: 0, max: 1, ids: "all" },
+  result: { flags: {}, min: 1, max: 1, ids: "all" },
+  logs: { flags: { "-n": true, n: true }, min: 1, max: 1, ids: "all" },
+  answer: { flags: { question: true, "-q": true }, min: 1, max: Infinity, heredoc: "allowed", ids: "first" },
+  note: { flags: {}, min: 1, max: Infinity, heredoc: "allowed", ids: "first" },
   // Task ids only: `--all` stops every project's workers, which needs the user's own rule.
-  cancel: { flags: { reason: true }, min: 1, max: TEXT },
-  resume: { flags: { message: true }, min: 1, max: 1 },
+  cancel: { flags: { reason: true }, min: 1, max: Infinity, ids: "all" },
+  resume: { flags: { message: true }, min: 1, max: 1, ids: "all" },
   // No --session: a command that reads another session's events needs the user's own rule.
   watch: { flags: { timeout: true }, min: 0, max: 0 },
-  resolve: { flags: { "dry-run": false }, min: 1, max: TEXT },
+  resolve: { flags: { "dry-run": false }, min: 1, max: Infinity },
   // The plan comes from the heredoc only (--plan FILE would hand any file to a worker); no
   // --tier full, no --cwd elsewhere, no --session of another host: those need the user.
   start: {
@@ -170,7 +171,7 @@ function fits(rule: Rule, args: string[], stdin: string | undefined): boolean {
       const long = a.startsWith("--");
       const eq = long ? a.indexOf("=") : -1;
       const name = long ? a.slice(2, eq < 0 ? undefined : eq) : a;
-      const takesValue = rule.flags[name];
+      const takesValue = Object.hasOwn(rule.flags, name) ? rule.flags[name] : undefined;
       if (takesValue === undefined || (!long && a.length !== 2)) return false;
       let value = "";
       if (eq >= 0) {
@@ -191,15 +192,14 @@ function fits(rule: Rule, args: string[], stdin: string | undefined): boolean {
   }
   if (positionals.length < rule.min || positionals.length > rule.max) return false;
   if (positionals.some((p) => p.startsWith("-") || p === "")) return false;
+  const ids = rule.ids === "all" ? positionals : rule.ids === "first" ? positionals.slice(0, 1) : [];
+  if (!ids.every((id) => TASK_ID.test(id))) return false;
   if (stdin !== undefined && !rule.heredoc) return false;
   if (stdin === undefined && rule.heredoc === "required") return false;
   return rule.check ? rule.check(flags) : true;
 }
 
-/**
- * The dispatch subcommand `command` runs when it is one the host may run
- * without asking (e.g. "status", "config show"), else undefined.
- */
+/** The subcommand `command` runs when the host may run it without asking ("status", "config show"). */
 export function approvedSubcommand(command: string): string | undefined {
   const parsed = parseSimpleCommand(command.replace(/^[ \t]+/, ""));
   if (!parsed) return undefined;
@@ -208,7 +208,7 @@ export function approvedSubcommand(command: string): string | undefined {
   // The raw text must start with the bare name: no quotes, escapes or assignments before it.
   if (!/^[ \t]*dispatch[ \t]/.test(command)) return undefined;
   if (sub === "config") {
-    return args.length === 1 && args[0] === "show" && parsed.stdin === undefined ? "config show" : undefined;
+    return args.join(" ") === "show" && parsed.stdin === undefined ? "config show" : undefined;
   }
   const rule = Object.hasOwn(RULES, sub) ? RULES[sub] : undefined;
   return rule && fits(rule, args, parsed.stdin) ? sub : undefined;
@@ -238,9 +238,8 @@ export function preToolUseDecision(input: PreToolUseInput, where: Surroundings):
   // Plan mode promises no changes; bypass modes need no help.
   if (input.permission_mode === "plan") return undefined;
   const sub = approvedSubcommand(command);
-  if (!sub) return undefined;
   // A worker's own Claude Code session (the plugin loads there too) approves nothing.
-  if (where.env.DISPATCH_TASK !== undefined || where.insideTask()) return undefined;
+  if (!sub || where.env.DISPATCH_TASK !== undefined || where.insideTask()) return undefined;
   if (!where.launcherIsOurs()) return undefined;
   return JSON.stringify({
     hookSpecificOutput: {
@@ -267,10 +266,8 @@ function ancestorIsTask(): boolean {
 }
 
 /**
- * True when the first `dispatch` on `path` is `launcher` (same file), or
- * there is none (Claude Code appends the plugin's bin/ to the Bash tool's
- * PATH). A relative entry makes the answer depend on the Bash tool's
- * directory, which a worker can write to: false.
+ * True when the first `dispatch` on `path` is `launcher`, or there is none (Claude Code appends
+ * the plugin's bin/ to the Bash tool's PATH). A relative entry (a folder a worker can write): false.
  */
 export function launcherFirstOnPath(path: string, launcher: string): boolean {
   const real = (p: string) => {

@@ -124,6 +124,12 @@ const REFUSED: [string, string][] = [
   ["zsh =cmd expansion", "dispatch answer t1 =ls"],
   ["semicolon in unicode lookalike? no: fullwidth is fine only quoted", "dispatch answer t1 ；id"],
   ["tab-separated ;", "dispatch status\t;\tid"],
+  ["task id with a path", "dispatch logs ../../../etc/passwd"],
+  ["task id with a dot-dot", "dispatch result .."],
+  ["task id absolute", "dispatch result /etc/shadow"],
+  ["answer to a path", 'dispatch answer ../t1 "yes"'],
+  ["inherited property as a flag", "dispatch status --constructor x"],
+  ["__proto__ as a flag", "dispatch status --__proto__"],
 ];
 
 /** Calls that MUST be approved: [subcommand, command]. */
