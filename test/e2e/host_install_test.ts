@@ -261,3 +261,41 @@ Deno.test({
     assert.ok((await Deno.stat(`${tmp}/dispatch`)).isDirectory, "the SessionStart hook did not run dispatch");
   },
 });
+
+Deno.test({
+  name: "install: a git source (the plugin cloned into Claude Code's cache) runs from the cache copy",
+  ignore,
+  async fn() {
+    await using tmpDir = await tempDir("dispatch-install-git-");
+    const tmp = tmpDir.path;
+    await using mock = await startMockServer({ script: () => ({ text: "ok" }) });
+    const repo = `${tmp}/repo`;
+    await copyRepo(repo);
+    const git = (args: string[]) =>
+      run("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], {
+        cwd: repo,
+        env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: tmp },
+      });
+    assert.equal((await git(["init", "-q"])).code, 0);
+    assert.equal((await git(["add", "-A"])).code, 0);
+    assert.equal((await git(["commit", "-qm", "plugin"])).code, 0);
+    // A marketplace whose entry is a git URL: what a GitHub marketplace does, offline.
+    const market = `${tmp}/market`;
+    await Deno.mkdir(`${market}/.claude-plugin`, { recursive: true });
+    const entry = JSON.parse(await Deno.readTextFile(`${repo}/.claude-plugin/marketplace.json`));
+    entry.plugins[0].source = { source: "url", url: `file://${repo}` };
+    await Deno.writeTextFile(`${market}/.claude-plugin/marketplace.json`, JSON.stringify(entry));
+
+    const { project, env } = await hostEnv(tmp, mock.url);
+    const claude = (args: string[]) =>
+      run(cliPath("claude"), args, { cwd: project, env, timeoutMs: 180_000 });
+    assert.equal((await claude(["plugin", "marketplace", "add", market])).code, 0);
+    const install = await claude(["plugin", "install", "dispatch@dispatch"]);
+    assert.equal(install.code, 0, install.stdout + install.stderr);
+    const session = await claude(STATUS);
+    assert.equal(session.code, 0, session.stderr);
+    assert.deepEqual(sessionStarts(session.stdout).map((s) => [s.exit_code, s.stderr]), [[0, ""]]);
+    assert.ok(mock.modelRequests()[0]?.text.includes("No tasks"), "the board did not reach the model");
+    await assert.rejects(Deno.lstat(`${repo}/node_modules`), Deno.errors.NotFound, "it ran from the clone");
+  },
+});
