@@ -67,6 +67,15 @@ Deno.test({
       assert.match(r.text, /^Dispatched \S+ /);
     });
 
+    await t.step(
+      "auto mode, whose check cannot answer here (the mock is no classifier): still no prompt",
+      async () => {
+        const r = outcome(await h.run("RUN dispatch status --json", { args: ["--permission-mode", "auto"] }));
+        assert.equal(r.error, false, r.text);
+        assert.deepEqual(r.denials, []);
+      },
+    );
+
     await t.step("inside a worker (DISPATCH_TASK set) the same dispatch status is not approved", async () => {
       const r = outcome(await run("dispatch status", { DISPATCH_TASK: "some-task-0000" }));
       assert.equal(r.error, true, r.text);
