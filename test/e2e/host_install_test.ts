@@ -299,3 +299,47 @@ Deno.test({
     await assert.rejects(Deno.lstat(`${repo}/node_modules`), Deno.errors.NotFound, "it ran from the clone");
   },
 });
+
+Deno.test({
+  name:
+    "install: a runtime linked by the launcher is dropped and rebuilt when stale; a user's own link is kept",
+  ignore,
+  async fn() {
+    await using tmpDir = await tempDir("dispatch-install-stale-");
+    const tmp = tmpDir.path;
+    const clone = `${tmp}/clone`;
+    await copyRepo(clone);
+    const data = `${tmp}/data`;
+    const env = {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: tmp,
+      DISPATCH_HOME: `${tmp}/home`,
+      CLAUDE_PLUGIN_DATA: data,
+    };
+    const version = () => run(`${clone}/bin/dispatch`, ["--version"], { cwd: tmp, env, timeoutMs: 180_000 });
+    const installing =
+      /^dispatch: installing the pinned Deno and packages with npm into .*\(once, about 20 s\)\n$/;
+
+    const first = await version();
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, installing);
+    assert.equal(await Deno.readLink(`${clone}/node_modules`), `${data}/node_modules`);
+    const again = await version();
+    assert.deepEqual([again.code, again.stderr], [0, ""], "installed twice");
+
+    // The plugin's lock changed (an update): the linked packages no longer match, so they are rebuilt.
+    await Deno.writeTextFile(`${data}/package-lock.json`, "\n", { append: true });
+    const rebuilt = await version();
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    assert.match(rebuilt.stderr, installing);
+
+    // A node_modules link the user made to somewhere else is theirs: never removed.
+    await Deno.remove(`${clone}/node_modules`);
+    await Deno.mkdir(`${tmp}/mine/node_modules`, { recursive: true });
+    await Deno.symlink(`${tmp}/mine/node_modules`, `${clone}/node_modules`);
+    const theirs = await version();
+    assert.equal(theirs.code, 69);
+    assert.match(theirs.stderr, /^dispatch: Deno not found: run 'npm ci' in /);
+    assert.equal(await Deno.readLink(`${clone}/node_modules`), `${tmp}/mine/node_modules`);
+  },
+});
