@@ -10,18 +10,20 @@ import { homePaths } from "../store/paths.ts";
 import { ensureDir, exists } from "../store/fsx.ts";
 import { promptContext } from "../ipc/deliver.ts";
 import { updateSession } from "../store/sessions.ts";
+import type { PreToolUseInput } from "../ipc/approve.ts";
 
-const HELP = `Usage: dispatch hook UserPromptSubmit|SessionStart|SessionEnd
+const HELP = `Usage: dispatch hook UserPromptSubmit|UserPromptExpansion|SessionStart|SessionEnd|PreToolUse
 
 For Claude Code's hooks (hooks/hooks.json). Reads the hook's JSON on stdin and prints
 {"hookSpecificOutput": {"hookEventName": ..., "additionalContext": ...}} when there is news
 for that session: open questions first, then results. Prints nothing otherwise.
 `;
 
-interface HookInput {
+interface HookInput extends PreToolUseInput {
   "session_id"?: string;
   cwd?: string;
   source?: string;
+  "command_name"?: string;
 }
 
 /** Runs a hook. Always exits 0. */
@@ -37,7 +39,13 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     const session = input.session_id;
     if (!session) return 0;
     let context: string | undefined;
-    if (event === "UserPromptSubmit") {
+    if (event === "PreToolUse") {
+      const { preToolUseDecision, systemSurroundings } = await import("../ipc/approve.ts");
+      ctx.stdout(preToolUseDecision(input, systemSurroundings(ctx.env, ctx.bin)) ?? "");
+    } else if (event === "UserPromptExpansion") {
+      const { playbookOnce } = await import("./hook_playbook.ts");
+      context = await playbookOnce(ctx, session, input.command_name);
+    } else if (event === "UserPromptSubmit") {
       if (!await exists(homePaths(ctx.home).journal)) return 0; // never dispatched: nothing to say, nothing to create
       context = await promptContext(ctx, session);
     } else if (event === "SessionStart") {
@@ -45,6 +53,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       // it must not take over, or hear about, other tasks' questions and results.
       if (ctx.env.DISPATCH_TASK) return 0;
       await ensureDir(ctx.home);
+      if (input.source === "compact" || input.source === "clear") {
+        await (await import("./hook_playbook.ts")).forgetPlaybook(ctx, session);
+      }
       const { sessionStartContext } = await import("../ipc/adopt.ts");
       context = await sessionStartContext(ctx, session, input.cwd ?? ctx.cwd);
     } else if (event === "SessionEnd") {

@@ -34,9 +34,9 @@ async function setup() {
   };
 }
 
-Deno.test("resolve: JSON with the choice, its backend, and every mention", async () => {
+Deno.test("resolve --json: the choice, its backend, and every mention", async () => {
   await using t = scoped(await setup());
-  assert.equal(await main(t.ctx, ["resolve", "have opus review, then reviewer audit it"]), 0);
+  assert.equal(await main(t.ctx, ["resolve", "--json", "have opus review, then reviewer audit it"]), 0);
   assert.deepEqual(t.json(), {
     choice: "reviewer",
     model: "opus",
@@ -85,7 +85,7 @@ Deno.test("resolve: JSON with the choice, its backend, and every mention", async
 
 Deno.test("resolve: nothing named means the default, to be confirmed", async () => {
   await using t = scoped(await setup());
-  assert.equal(await main(t.ctx, ["resolve", "write", "a", "haiku", "about", "cats"]), 0);
+  assert.equal(await main(t.ctx, ["resolve", "--json", "write", "a", "haiku", "about", "cats"]), 0);
   const r = t.json();
   assert.equal(r.choice, "opus");
   assert.equal(r.source, "default");
@@ -95,7 +95,7 @@ Deno.test("resolve: nothing named means the default, to be confirmed", async () 
 
 Deno.test("resolve: a name found through discovery is added to config.yaml, comments kept", async () => {
   await using t = scoped(await setup());
-  assert.equal(await main(t.ctx, ["resolve", "--dry-run", "use gpt-6-astra for this"]), 0);
+  assert.equal(await main(t.ctx, ["resolve", "--json", "--dry-run", "use gpt-6-astra for this"]), 0);
   assert.deepEqual(t.json().added, [{
     name: "gpt-6-astra",
     backend: "codex",
@@ -103,7 +103,7 @@ Deno.test("resolve: a name found through discovery is added to config.yaml, comm
     how: "listed",
   }]);
   assert.equal(await Deno.readTextFile(`${t.ctx.home}/config.yaml`), CONFIG, "--dry-run changes nothing");
-  assert.equal(await main(t.ctx, ["resolve", "use gpt-6-astra for this"]), 0);
+  assert.equal(await main(t.ctx, ["resolve", "--json", "use gpt-6-astra for this"]), 0);
   assert.equal(t.json().config_changed, true);
   assert.equal(t.json().backend, "codex");
   const text = await Deno.readTextFile(`${t.ctx.home}/config.yaml`);
@@ -129,7 +129,32 @@ Deno.test("resolve: unknown everywhere is exit 65 with what is available", async
 Deno.test("resolve: with no config yet, first-run setup writes one", async () => {
   await using t = scoped(await setup());
   await Deno.remove(`${t.ctx.home}/config.yaml`);
-  assert.equal(await main(t.ctx, ["resolve", "ask sonnet to fix it"]), 0);
+  assert.equal(await main(t.ctx, ["resolve", "--json", "ask sonnet to fix it"]), 0);
   assert.equal(t.json().choice, "sonnet");
   assert.match(await Deno.readTextFile(`${t.ctx.home}/config.yaml`), /gpt-6-astra: +\{ backend: codex \}/);
+});
+
+Deno.test("resolve: one line for the host, the start flag first", async () => {
+  await using t = scoped(await setup());
+  const line = async (...args: string[]) => {
+    assert.equal(await main(t.ctx, ["resolve", ...args]), 0);
+    return t.ctx.out.at(-1)!;
+  };
+  assert.equal(
+    await line("have opus review, then reviewer audit it"),
+    "--alias reviewer (opus on claude, tier read)\n",
+  );
+  assert.equal(await line("ask sonnet to fix it"), "--model sonnet (claude)\n");
+  assert.equal(
+    await line("write a haiku about cats"),
+    "--model opus (claude) default: nothing named, ask the user first\n",
+  );
+  assert.equal(
+    await line("--dry-run", "use gpt-6-astra for this"),
+    "--model gpt-6-astra (codex) [not in config.yaml: --dry-run]\n",
+  );
+  assert.equal(
+    await line("use gpt-6-astra for this"),
+    "--model gpt-6-astra (codex) [added to config.yaml]\n",
+  );
 });

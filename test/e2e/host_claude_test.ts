@@ -24,8 +24,8 @@ import {
 } from "./host_harness.ts";
 
 const ignore = !cliInstalled("claude");
-/** What the user would have approved once ("don't ask again") for the turns after /dispatch. */
-const APPROVED = ["Bash(dispatch:*)"];
+/** No rule granted: the plugin's PreToolUse hook must let dispatch's own commands run in every turn. */
+const DEFAULT_MODE = ["--permission-mode", "default"];
 /**
  * A model for which Claude Code puts hook context in <system-reminder> blocks of
  * the user message; the other tests use an unknown id, which gets a role:system
@@ -101,7 +101,7 @@ Deno.test({
       // The model came from `dispatch resolve` on the user's words, not from the config's default.
       const resolved = toolResultsOf(t1, "dispatch resolve");
       assert.equal(resolved.length, 1, "the host did not resolve the model");
-      assert.equal(JSON.parse(resolved[0]!.text).choice, MODEL);
+      assert.equal(resolved[0]!.text, `--model ${MODEL} (${MODEL})`);
       assert.equal(task.model, MODEL);
 
       // The worker asks while no host turn is running.
@@ -113,7 +113,7 @@ Deno.test({
       // Turn 2: any user prompt; the hook puts the question and the answer command in front of the model.
       const t2 = await h.run("Any news from the workers?", {
         resume: t1.sessionId,
-        allowedTools: APPROVED,
+        args: DEFAULT_MODE,
         model: SYSTEM_REMINDER_MODEL,
       });
       assertRan(t2, "turn 2");
@@ -133,7 +133,7 @@ Deno.test({
       // Turn 3: the completion line reaches the model; the question is not delivered again.
       const t3 = await h.run("And now?", {
         resume: t1.sessionId,
-        allowedTools: APPROVED,
+        args: DEFAULT_MODE,
         model: SYSTEM_REMINDER_MODEL,
       });
       assertRan(t3, "turn 3");
@@ -156,7 +156,7 @@ Deno.test({
   fn: () =>
     withHost({ watch: true }, async (h) => {
       // One -p process: Claude Code waits for the background watch and runs a notification turn per wake-up.
-      const run = await h.run(`/dispatch ${REQUEST}`, { allowedTools: APPROVED, timeoutMs: 60_000 });
+      const run = await h.run(`/dispatch ${REQUEST}`, { args: DEFAULT_MODE, timeoutMs: 60_000 });
       assertRan(run, "watch run");
       const id = startedId(run);
       const notice = jsonText(`? ${id} asks (question 1): ${JSON.stringify(QUESTION)}`);

@@ -45,6 +45,8 @@ export interface BrainOptions {
   watch: boolean;
   /** Answer with the reply on stdin (a heredoc) instead of a quoted argument. */
   answerOnStdin?: boolean;
+  /** Another script for the host model (instead of the playbook's). */
+  brain?: (req: NormalizedRequest) => Reply;
 }
 
 /** One `claude -p` run. */
@@ -69,6 +71,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Added to the environment of this run only. */
   env?: Record<string, string>;
+  /** Extra arguments for claude (e.g. `--permission-mode default`). */
+  args?: string[];
 }
 
 /** A host world: mock, claude config home, dispatch home, project. */
@@ -140,7 +144,8 @@ function turnCommands(turn: Message[]): { command: string; background: boolean }
   return out;
 }
 
-function bash(command: string, background = false): Reply {
+/** A Bash tool call as the scripted model makes it (in the background when asked). */
+export function bash(command: string, background = false): Reply {
   return {
     tool: {
       name: "Bash",
@@ -182,8 +187,8 @@ export function hostBrain(opts: BrainOptions) {
       }
       if (!did("dispatch resolve")) return bash(`dispatch resolve "${request}"`);
       if (!did("dispatch start")) {
-        const choice = results.map(resolvedChoice).find((c) => c);
-        const model = choice ? ` --model ${choice}` : "";
+        const flag = results.map(resolvedFlag).find((c) => c);
+        const model = flag ? ` ${flag}` : "";
         return bash(`dispatch start --title "${TITLE}"${model} --plan - <<'PLAN'\n${PLAN}\nPLAN`);
       }
       const id = results.map((r) => /Dispatched (\S+) /.exec(r)?.[1]).find((x) => x) ?? "?";
@@ -211,14 +216,11 @@ export function withoutReminders(text: string): string {
   return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, "").trim();
 }
 
-/** The `choice` of a `dispatch resolve` answer, when `out` is one and names a model without asking. */
-function resolvedChoice(out: string): string | undefined {
-  try {
-    const r = JSON.parse(withoutReminders(out)) as { choice?: unknown; needs_confirmation?: unknown };
-    return typeof r.choice === "string" && r.needs_confirmation === false ? r.choice : undefined;
-  } catch {
-    return undefined;
-  }
+/** The start flag of a `dispatch resolve` line, when `out` is one and names a model without asking. */
+function resolvedFlag(out: string): string | undefined {
+  const line = withoutReminders(out);
+  const m = /^(--(?:model|alias) \S+) \(/.exec(line);
+  return m && !line.includes("default: nothing named") ? m[1] : undefined;
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -255,7 +257,7 @@ export async function createHost(opts: BrainOptions): Promise<Host> {
     HOME: claudeHome,
     DISPATCH_HOME: dispatchHome,
   };
-  const mock = await startMockServer({ script: hostBrain(opts) });
+  const mock = await startMockServer({ script: opts.brain ?? hostBrain(opts) });
   const env: Record<string, string> = {
     ...claudeEnv(claudeHome, mock.url),
     DISPATCH_HOME: dispatchHome,
@@ -285,6 +287,7 @@ export async function createHost(opts: BrainOptions): Promise<Host> {
         ROOT,
         ...(o.allowedTools?.length ? ["--allowedTools", o.allowedTools.join(",")] : []),
         ...(o.resume ? ["--resume", o.resume] : []),
+        ...(o.args ?? []),
       ];
       const started = performance.now();
       const child = new Deno.Command(cliPath("claude"), {

@@ -10,7 +10,7 @@ import { ROOT } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 
 const ignore = !cliInstalled("claude");
-const EVENTS = ["UserPromptSubmit", "SessionStart", "SessionEnd"];
+const EVENTS = ["UserPromptSubmit", "UserPromptExpansion", "SessionStart", "SessionEnd", "PreToolUse"];
 
 interface Validation {
   success: boolean;
@@ -127,7 +127,15 @@ Deno.test("plugin: commands resolve bare (frontmatter name) and pre-approve the 
   assert.ok(fm.description && fm["argument-hint"]);
   assert.match(fm["allowed-tools"]!, /(^|, )Bash\(dispatch:\*\)(,|$)/);
   assert.ok(dispatch.includes("$ARGUMENTS"));
-  assert.ok(dispatch.includes("@${CLAUDE_PLUGIN_ROOT}/skills/dispatch/SKILL.md"), "playbook not included");
+  // Issue 10: the playbook comes once per session from the UserPromptExpansion hook, never per call.
+  assert.ok(
+    !dispatch.includes("@${CLAUDE_PLUGIN_ROOT}/skills/dispatch/SKILL.md"),
+    "playbook attached per call",
+  );
+  assert.ok(
+    dispatch.includes("read\n${CLAUDE_PLUGIN_ROOT}/skills/dispatch/SKILL.md"),
+    "no fallback to the file",
+  );
 
   const status = await Deno.readTextFile(`${ROOT}/commands/dispatch-status.md`);
   const sfm = frontmatter(status);
