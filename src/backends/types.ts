@@ -18,9 +18,10 @@ export interface LaunchInput {
   /** The argv that runs this helper (for the built-in scripted worker). */
   self: string[];
   /**
-   * `$DISPATCH_HOME`. Workers write their questions, plan ticks and the
-   * journal under it, so a CLI's sandbox must let them write there. When
-   * absent, adapters derive it from `promptFile` (`<home>/tasks/<id>/...`).
+   * `$DISPATCH_HOME`. Workers write their questions and plan ticks in their
+   * task's folder under it (and nothing else of it), so a CLI's sandbox lets
+   * them write that folder only. When absent, adapters derive it from
+   * `promptFile` (`<home>/tasks/<id>/...`).
    */
   home?: string;
   /** Absolute path of the `dispatch` helper, which workers run to ask (`<bin> ask ...`). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fakeInput, HOME, sample, TASK_DIR } from "../../../test/fixtures/samples.ts";
+import { fakeInput, sample, TASK_DIR } from "../../../test/fixtures/samples.ts";
 import { codexBackend, reportCodex } from "./adapter.ts";
 
 const HEAD = [
@@ -13,27 +13,27 @@ const HEAD = [
   "allow_login_shell=false",
 ];
 
-Deno.test("codex launch: edit tier is workspace-write with $DISPATCH_HOME writable; prompt on stdin", () => {
+Deno.test("codex launch: edit tier is workspace-write with only the task folder writable; prompt on stdin", () => {
   const spec = codexBackend.launch(fakeInput());
   assert.deepEqual(spec.argv, [
     ...HEAD,
     "-c",
     'sandbox_mode="workspace-write"',
     "-c",
-    `sandbox_workspace_write.writable_roots=["${HOME}"]`,
+    `sandbox_workspace_write.writable_roots=["${TASK_DIR}"]`,
     "-",
   ]);
   assert.equal(spec.stdin, "prompt");
   assert.equal(spec.stdinFile, `${TASK_DIR}/prompt.md`);
 });
 
-Deno.test("codex launch: read tier is a read-only permission profile that can write $DISPATCH_HOME", () => {
+Deno.test("codex launch: read tier is a read-only permission profile that can write only the task folder", () => {
   const spec = codexBackend.launch(fakeInput({ tier: "read" }));
   assert.deepEqual(spec.argv.slice(HEAD.length, -1), [
     "-c",
     'default_permissions="dispatch_read"',
     "-c",
-    `permissions.dispatch_read={extends=":read-only", filesystem={"${HOME}"="write"}}`,
+    `permissions.dispatch_read={extends=":read-only", filesystem={"${TASK_DIR}"="write"}}`,
   ]);
   assert.ok(
     !spec.argv.some((a) => a.startsWith("sandbox_mode")),
@@ -51,7 +51,7 @@ Deno.test("codex launch: a path with quotes stays valid TOML", () => {
   input.home = '/home/a "b"';
   const spec = codexBackend.launch(input);
   assert.ok(
-    spec.argv.includes('sandbox_workspace_write.writable_roots=["/home/a \\"b\\""]'),
+    spec.argv.includes(`sandbox_workspace_write.writable_roots=["/home/a \\"b\\"/tasks/${input.spec.id}"]`),
     spec.argv.join(" "),
   );
 });

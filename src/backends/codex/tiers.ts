@@ -9,14 +9,15 @@ import type { TierMapping } from "../tiers.ts";
 // `-c` overrides, because `codex exec resume` accepts neither -s nor --add-dir.
 /** The flags per tier. */
 export const codexTiers: TierMapping = {
-  // A permission profile: read-only like `-s read-only`, plus writes to $DISPATCH_HOME.
+  // A permission profile: read-only like `-s read-only`, plus writes to the task's own folder only
+  // (not the journal, other tasks or sessions: the supervisor journals what appears there).
   // (A `sandbox_mode` in the user's own config.toml takes precedence over profiles.)
   read: (v) => ({
     args: [
       "-c",
       'default_permissions="dispatch_read"',
       "-c",
-      `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.home)}="write"}}`,
+      `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.taskDir)}="write"}}`,
     ],
   }),
   edit: (v) => ({
@@ -24,7 +25,7 @@ export const codexTiers: TierMapping = {
       "-c",
       'sandbox_mode="workspace-write"',
       "-c",
-      `sandbox_workspace_write.writable_roots=[${toml(v.home)}]`,
+      `sandbox_workspace_write.writable_roots=[${toml(v.taskDir)}]`,
     ],
   }),
   full: () => ({ args: ["-c", 'sandbox_mode="danger-full-access"'] }),
