@@ -20,12 +20,16 @@ export const codexTiers: TierMapping = {
       `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.taskDir)}="write"}}`,
     ],
   }),
+  // `:workspace` (the project writable, as `-s workspace-write`) with $DISPATCH_HOME read-only but for the
+  // task's folder: the more specific path wins, so a home under /tmp or the project is covered too.
   edit: (v) => ({
     args: [
       "-c",
-      'sandbox_mode="workspace-write"',
+      'default_permissions="dispatch_edit"',
       "-c",
-      `sandbox_workspace_write.writable_roots=[${toml(v.taskDir)}]`,
+      `permissions.dispatch_edit={extends=":workspace", filesystem={${toml(v.home)}="read", ${
+        toml(v.taskDir)
+      }="write"}}`,
     ],
   }),
   full: () => ({ args: ["-c", 'sandbox_mode="danger-full-access"'] }),
