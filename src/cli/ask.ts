@@ -5,7 +5,7 @@
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { ask } from "../ipc/questions.ts";
-import { ancestors, workerIdentity } from "../ipc/caller.ts";
+import { ancestors, confinement, workerIdentity } from "../ipc/caller.ts";
 import { parseDuration } from "../duration.ts";
 import { assertTaskId } from "../store/paths.ts";
 import { parseFlags } from "./args.ts";
@@ -26,22 +26,31 @@ Options:
 /** How long a worker that asks at once may wait for its supervisor to record its pid. */
 const RECORD_WAIT_MS = 10_000;
 
+function notYours(mine: string, claimed: string): UsageError {
+  return new UsageError(
+    `Not this worker's task: it runs task ${mine}, not ${claimed}; 'dispatch ask' asks for the caller's own task only (drop --task and $DISPATCH_TASK)`,
+  );
+}
+
 /**
  * The task this process asks for: the one whose recorded worker is an
- * ancestor. A worker that asks before its supervisor recorded the pid waits
- * for it (briefly); anything else is refused.
+ * ancestor, or, inside a CLI sandbox that can write one task's folder only
+ * (codex's bwrap hides the process tree), that task. A worker that asks
+ * before its supervisor recorded the pid waits for it (briefly); anything
+ * else is refused.
  */
 async function ownTask(ctx: Ctx, claimed: string | undefined): Promise<string> {
+  if (claimed !== undefined && workerIdentity(ctx.home).task === undefined) {
+    const confined = await confinement(ctx.home, claimed);
+    if (confined === "own") return claimed;
+    if (confined === "other") throw notYours("another", claimed);
+  }
   const until = ctx.now() + RECORD_WAIT_MS;
   while (true) {
     const chain = ancestors();
     const found = workerIdentity(ctx.home, chain);
     if (found.task !== undefined) {
-      if (claimed !== undefined && claimed !== found.task) {
-        throw new UsageError(
-          `Not this worker's task: it runs task ${found.task}, not ${claimed}; 'dispatch ask' asks for the caller's own task only (drop --task and $DISPATCH_TASK)`,
-        );
-      }
+      if (claimed !== undefined && claimed !== found.task) throw notYours(found.task, claimed);
       return found.task;
     }
     if (found.claimed.length === 0 || ctx.now() >= until) break;

@@ -87,3 +87,25 @@ export function insideWorker(
   }
   return undefined;
 }
+
+async function canCreateIn(dir: string): Promise<boolean> {
+  try {
+    const probe = await Deno.makeTempFile({ dir, prefix: ".probe-" });
+    await Deno.remove(probe).catch(() => {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a sandbox lets the caller write: `own` when it may write task `id`'s
+ * folder but not the tasks folder around it (a CLI's sandbox that grants its
+ * task's folder only: the sandbox itself proves whose worker this is, even in
+ * a pid namespace where the process tree ends early), `other` when it may
+ * write neither, `none` when it is not confined.
+ */
+export async function confinement(home: string, id: string): Promise<"own" | "other" | "none"> {
+  if (await canCreateIn(`${home}/tasks`)) return "none";
+  return await canCreateIn(`${home}/tasks/${id}`) ? "own" : "other";
+}
