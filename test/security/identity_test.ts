@@ -100,6 +100,8 @@ Deno.test("identity: a worker that runs the hooks or watch with the host's sessi
       }' | env -u DISPATCH_TASK CLAUDE_CODE_SESSION_ID="$S" $b hook UserPromptSubmit >"$d/h1" 2>&1; echo "prompt code=$? bytes=$(wc -c <"$d/h1")"`,
       `printf '%s' '{"session_id":"host","source":"startup"}' | env -u DISPATCH_TASK $b hook SessionStart >"$d/h2" 2>&1; echo "start code=$? bytes=$(wc -c <"$d/h2")"`,
       `env -u DISPATCH_TASK $b watch --session "$S" --timeout 3s >"$d/w1" 2>&1; echo "watch code=$?"; cat "$d/w1"`,
+      // Ending the host's session would let the next SessionStart take its tasks over.
+      `printf '%s' '{"session_id":"host"}' | env -u DISPATCH_TASK $b hook SessionEnd >"$d/h3" 2>&1; echo "end code=$? bytes=$(wc -c <"$d/h3")"`,
     ].join("\n"),
   );
   await Deno.writeTextFile(sb.script, evil);
@@ -108,6 +110,9 @@ Deno.test("identity: a worker that runs the hooks or watch with the host's sessi
   assert.match(log, /prompt code=0 bytes=0/);
   assert.match(log, /start code=0 bytes=0/);
   assert.match(log, /watch code=2\n.*Not for workers: 'dispatch watch' runs in the host session/);
+  assert.match(log, /end code=0 bytes=0/);
+  const hostSession = JSON.parse(await Deno.readTextFile(`${sb.home}/sessions/host.json`).catch(() => "{}"));
+  assert.equal(hostSession.ended, undefined, "the host's session was not marked ended");
   // The host still hears its question, by watch and by the prompt hook.
   const woke = await sb.run(["watch", "--session", "host", "--timeout", "20s"]);
   assert.equal(woke.code, 0, woke.stderr);
