@@ -120,3 +120,13 @@ export async function fakeTask(
   await Deno.writeTextFile(`${dir}/worker.log`, "working\n".repeat(50));
   return id;
 }
+
+/** Writes question `n` of task `id` as `dispatch ask` does: a journaled question is relayed only with its file. */
+export async function writeQuestionFile(home: string, id: string, n: number, text: string): Promise<void> {
+  const dir = `${home}/tasks/${id}/questions`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/${String(n).padStart(3, "0")}.json`,
+    JSON.stringify({ n, text, ts: Date.now() }) + "\n",
+  );
+}

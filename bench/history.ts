@@ -6,7 +6,7 @@
  * @module
  */
 import { row, summarize, type Summary } from "./stats.ts";
-import { envFor, fakeTask, makeHome, N, removeHome, SCRIPTED, timed } from "./harness.ts";
+import { envFor, fakeTask, makeHome, N, removeHome, SCRIPTED, timed, writeQuestionFile } from "./harness.ts";
 
 const TASKS = 200;
 const SESSIONS = 20;
@@ -71,6 +71,7 @@ async function hookHome(events: number) {
       question: asked + 1,
       text,
     });
+    await writeQuestionFile(h.home, ids[3]!, asked + 1, text);
     await Deno.writeTextFile(`${h.home}/journal.jsonl`, line + "\n", { append: true });
     const r = await prompt("session-3");
     if (r.stdout.includes(text)) delivered++;

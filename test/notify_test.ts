@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { runBin, sandbox, startTask, waitForState, waitForStatus } from "./helpers.ts";
+import {
+  allScenarios,
+  runBin,
+  sandbox,
+  scenarioConfig,
+  startTask,
+  waitFor,
+  waitForState,
+  waitForStatus,
+} from "./helpers.ts";
+import { tempDir } from "./temp_dir.ts";
 
 function hook(sb: Awaited<ReturnType<typeof sandbox>>, event: string, input: Record<string, unknown>) {
   return sb.run(["hook", event], {
@@ -65,7 +75,12 @@ Deno.test("hook: the context stays under 10,000 characters however much happened
     Array.from({ length: 12 }, () => startTask(sb, "ask", ["--session", "busy"])),
   );
   for (const id of ids) await waitForState(sb, id, ["waiting"]);
-  const events = ids.flatMap((id) =>
+  // Notices are relayed only when true of their task: the failures are of tasks that really failed.
+  const failed = await Promise.all(
+    Array.from({ length: 12 }, () => startTask(sb, "crash", ["--session", "x"])),
+  );
+  for (const id of failed) await waitForState(sb, id, ["failed"]);
+  const events = failed.flatMap((id) =>
     Array.from(
       { length: 40 },
       (_, i) =>
@@ -139,16 +154,35 @@ Deno.test("watch: with nothing running it returns at once instead of blocking", 
 });
 
 Deno.test("ask: a timed-out ask keeps the question open, and asking again waits on the same one", async () => {
-  await using sb = await sandbox();
-  const id = await startTask(sb, "hang");
-  const env = { DISPATCH_TASK: id };
-  const first = await sb.run(["ask", "--timeout", "300ms", "Deploy now?"], { env });
-  assert.equal(first.code, 124);
+  // `ask` asks only for the worker it runs in: the two asks run inside a worker (a small sh script).
+  await using dir = await tempDir("dispatch-asker-");
+  await Deno.writeTextFile(
+    `${dir.path}/asker.sh`,
+    [
+      "d=${DISPATCH_PLAN%/*}",
+      '$DISPATCH_BIN ask --timeout 300ms "Deploy now?" >"$d/first.out" 2>"$d/first.err"; echo $? >"$d/first.code"',
+      '$DISPATCH_BIN ask --timeout 20s "Deploy now?" >"$d/again.out" 2>"$d/again.err"; echo $? >"$d/again.code"',
+      "sleep 30",
+    ].join("\n") + "\n",
+  );
+  await using sb = await sandbox(
+    scenarioConfig(allScenarios()).replace(
+      "models:\n",
+      `  asker:\n    command: "sh ${dir.path}/asker.sh"\n    model_flag: ""\nmodels:\n  sh-asker: { backend: asker }\n`,
+    ),
+  );
+  const id = await startTask(sb, "sh-asker");
+  const task = `${sb.home}/tasks/${id}`;
+  const codeOf = (name: string) =>
+    waitFor(
+      `the ${name} ask to end`,
+      () => Deno.readTextFile(`${task}/${name}.code`).then(Number, () => undefined),
+    );
+  assert.equal(await codeOf("first"), 124);
   assert.match(
-    first.stderr,
+    await Deno.readTextFile(`${task}/first.err`),
     /No answer yet: question 1 is still open; run the same 'dispatch ask' command again/,
   );
-  const again = sb.run(["ask", "--timeout", "20s", "Deploy now?"], { env });
   await waitForStatus(
     sb,
     id,
@@ -156,10 +190,9 @@ Deno.test("ask: a timed-out ask keeps the question open, and asking again waits 
     (s) => (s.questions as unknown[]).length === 1 ? true : undefined,
   );
   assert.equal((await sb.run(["answer", id, "yes"])).code, 0);
-  const r = await again;
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, "yes\n");
-  const questions = await Array.fromAsync(Deno.readDir(`${sb.home}/tasks/${id}/questions`));
+  assert.equal(await codeOf("again"), 0, await Deno.readTextFile(`${task}/again.err`));
+  assert.equal(await Deno.readTextFile(`${task}/again.out`), "yes\n");
+  const questions = await Array.fromAsync(Deno.readDir(`${task}/questions`));
   assert.equal(questions.length, 1, "asked once");
   const outside = await sb.run(["ask", "hello"]);
   assert.equal(outside.code, 2);
@@ -180,11 +213,14 @@ Deno.test("hook: with no task running and nothing new, the launcher answers with
   assert.equal(quiet.code, 0);
   assert.equal(quiet.stdout, "");
   await assert.rejects(Deno.stat(`${sb.home}/errors.log`), "the fast path did not start Deno");
-  // The journal grows: Deno runs again and delivers the news.
+  // The journal grows: Deno runs again and delivers the news (of a task that did fail: notices must be true).
+  const crashed = await startTask(sb, "crash", ["--session", "elsewhere"]);
+  await waitForState(sb, crashed, ["failed"]);
   await Deno.writeTextFile(`${sb.home}/sessions/idle.json`, "{}");
   await Deno.writeTextFile(
     `${sb.home}/journal.jsonl`,
-    JSON.stringify({ ts: Date.now(), type: "failed", task: id, session: "idle", text: "late news" }) + "\n",
+    JSON.stringify({ ts: Date.now(), type: "failed", task: crashed, session: "idle", text: "late news" }) +
+      "\n",
     { append: true },
   );
   const news = context((await hook(sb, "UserPromptSubmit", { session_id: "idle" })).stdout)!;

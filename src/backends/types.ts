@@ -17,7 +17,11 @@ export interface LaunchInput {
   tier: Tier;
   /** The argv that runs this helper (for the built-in scripted worker). */
   self: string[];
-  /** `$DISPATCH_HOME`, whose `tasks/<id>/` is the worker's task folder. */
+  /**
+   * `$DISPATCH_HOME`, whose `tasks/<id>/` is the worker's task folder. Workers
+   * write their questions and plan ticks there (and nothing else of the
+   * home), so a CLI's sandbox lets them write that folder only.
+   */
   home: string;
   /** Absolute path of the `dispatch` helper, which workers run to ask (`<bin> ask ...`). */
   bin?: string;

@@ -11,6 +11,7 @@ import { ensureDir, exists } from "../store/fsx.ts";
 import { promptContext } from "../ipc/deliver.ts";
 import { updateSession } from "../store/sessions.ts";
 import type { PreToolUseInput } from "../ipc/approve.ts";
+import { insideWorker } from "../ipc/caller.ts";
 
 const HELP = `Usage: dispatch hook UserPromptSubmit|UserPromptExpansion|SessionStart|SessionEnd|PreToolUse
 
@@ -38,6 +39,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     const input = (raw.trim() === "" ? {} : JSON.parse(raw)) as HookInput;
     const session = input.session_id;
     if (!session) return 0;
+    // Inside a worker (its own environment or any ancestor's names a task; a worker inherits the host's
+    // session id) a hook is no host's: it consumes nothing, adopts nothing, prints nothing.
+    if (insideWorker(ctx.env)) return 0;
     let context: string | undefined;
     if (event === "PreToolUse") {
       const { preToolUseDecision, systemSurroundings } = await import("../ipc/approve.ts");
@@ -49,9 +53,6 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       if (!await exists(homePaths(ctx.home).journal)) return 0; // never dispatched: nothing to say, nothing to create
       context = await promptContext(ctx, session);
     } else if (event === "SessionStart") {
-      // A worker's own Claude Code session (the plugin loads there too) is no host:
-      // it must not take over, or hear about, other tasks' questions and results.
-      if (ctx.env.DISPATCH_TASK) return 0;
       await ensureDir(ctx.home);
       if (input.source === "compact" || input.source === "clear") {
         await (await import("./hook_playbook.ts")).forgetPlaybook(ctx, session);

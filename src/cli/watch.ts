@@ -8,6 +8,8 @@ import { parseDuration } from "../duration.ts";
 import { assertSessionId } from "../store/paths.ts";
 import { watch } from "../ipc/watch.ts";
 import { parseFlags, sessionFrom } from "./args.ts";
+import { insideWorker } from "../ipc/caller.ts";
+import { UsageError } from "../errors.ts";
 
 const HELP = `Usage: dispatch watch [--session S] [--timeout D]
 
@@ -29,6 +31,13 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     HELP,
   );
   if (!parsed) return 0;
+  const task = insideWorker(ctx.env);
+  if (task) {
+    // Its cursor is the host's: a worker that ran it would swallow the host's wake-up.
+    throw new UsageError(
+      `Not for workers: 'dispatch watch' runs in the host session, and this runs inside task ${task}'s worker; nothing was read`,
+    );
+  }
   const session = sessionFrom(ctx, parsed.values.session);
   if (session) assertSessionId(session);
   await ensureDir(ctx.home);

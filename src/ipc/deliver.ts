@@ -10,6 +10,7 @@ import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { TERMINAL, trySpec } from "../store/tasks.ts";
 import { noticeFor } from "../render/notices.ts";
 import { hostProcess, type SessionRecord, withSession } from "../store/sessions.ts";
+import { EventVerifier } from "./verify.ts";
 
 /** Event types that wake `dispatch watch` and reach the host through hooks: the delivery policy. */
 export const NOTIFY_TYPES: ReadonlySet<string> = new Set([
@@ -52,7 +53,7 @@ function createdOf(home: string, id: string, cache: Map<string, number | undefin
   return cache.get(id);
 }
 
-/** Renders events as notices, split into questions and the rest. */
+/** Renders events as notices, split into questions and the rest; events their task's state does not bear out are dropped. */
 export function notices(
   ctx: Pick<Ctx, "home">,
   events: JournalEvent[],
@@ -61,8 +62,9 @@ export function notices(
   const created = new Map<string, number | undefined>();
   const questions: string[] = [];
   const others: string[] = [];
+  const verifier = new EventVerifier(home);
   for (const e of events) {
-    if (!NOTIFY_TYPES.has(e.type)) continue;
+    if (!NOTIFY_TYPES.has(e.type) || !verifier.verified(e)) continue;
     const text = noticeFor(home, e, createdOf(home, e.task, created));
     if (text) (e.type === "question" ? questions : others).push(text);
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { seedTask, testCtx } from "../../test/fake_ctx.ts";
 import { emit } from "../runtime/events.ts";
 import { readSession } from "../store/sessions.ts";
+import { recordQuestion } from "../store/questions.ts";
 import { composeContext, promptContext } from "./deliver.ts";
 
 Deno.test("promptContext delivers a session's notices once, questions first", async () => {
@@ -17,6 +18,7 @@ Deno.test("promptContext delivers a session's notices once, questions first", as
   await emit(ctx, spec, { type: "done", done: 2, total: 2 });
   await emit(ctx, spec, { type: "progress", done: 1, total: 2 });
   await emit(ctx, other, { type: "failed", text: "boom" });
+  await recordQuestion(ctx.home, "work-0001", "Which?", ctx.now()); // a question event is relayed only with its file
   await emit(ctx, spec, { type: "question", question: 1, text: "Which?" });
   const context = await promptContext(ctx, "s1");
   assert.ok(context);

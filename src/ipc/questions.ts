@@ -2,7 +2,9 @@
  * The question/answer protocol between a worker and the host: `ask` records
  * a question and waits for its answer, `answer` delivers one exactly once.
  * The files are the store's (`store/questions.ts`); this adds the waiting
- * and the journal events.
+ * and the `answered` event. `ask` runs inside the worker (and its sandbox):
+ * it writes only its task's folder, and the supervisor journals the question
+ * (`runtime/question_journal.ts`).
  * @module
  */
 import type { HomeCtx } from "../context.ts";
@@ -32,12 +34,12 @@ export interface AskOptions {
 export async function ask(ctx: HomeCtx, id: string, text: string, opts: AskOptions = {}): Promise<string> {
   const question = checkMessage(text, "question");
   const p = taskPaths(ctx.home, id);
-  const spec = readSpec(ctx.home, id);
-  const n = await withTaskLock(ctx.home, id, async () => {
-    const recorded = await recordQuestion(ctx.home, id, question, ctx.now());
-    if (recorded.event) await emit(ctx, spec, recorded.event);
-    return recorded.n;
-  });
+  readSpec(ctx.home, id); // the task exists (NotFound otherwise)
+  const n = await withTaskLock(
+    ctx.home,
+    id,
+    async () => (await recordQuestion(ctx.home, id, question, ctx.now())).n,
+  );
   const arrived = await waitForFile(ctx, p.answers, messageFile(n), { timeoutMs: opts.timeoutMs });
   // Under the lock the answerer holds until its event is journaled, so `answered` precedes what the worker does next.
   const answer = arrived

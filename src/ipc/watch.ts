@@ -12,6 +12,7 @@ import { listTaskIds, trySpec, unfinished } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
 import { readSession, updateSession } from "../store/sessions.ts";
 import { NOTIFY_TYPES } from "./deliver.ts";
+import { EventVerifier } from "./verify.ts";
 
 /** Options for {@linkcode watch}. */
 export interface WatchOptions {
@@ -71,7 +72,9 @@ export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> 
   let lastReconcile = -Infinity;
   while (true) {
     const { entries, end } = await readEventsFor(home, { session }, cursor);
-    const wanted = entries.filter((e) => NOTIFY_TYPES.has(e.event.type));
+    // Only what the tasks' own state bears out wakes the host (a forged "done" does not).
+    const verifier = new EventVerifier(home);
+    const wanted = entries.filter((e) => NOTIFY_TYPES.has(e.event.type) && verifier.verified(e.event));
     if (wanted.length > 0) {
       const upTo = wanted.at(-1)!.end;
       if (session) {
@@ -85,7 +88,8 @@ export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> 
       const ids = await unfinishedTasks(home, session);
       if (ids.length === 0) {
         const again = await readEventsFor(home, { session }, cursor);
-        if (!again.entries.some((e) => NOTIFY_TYPES.has(e.event.type))) {
+        const verifier = new EventVerifier(home);
+        if (!again.entries.some((e) => NOTIFY_TYPES.has(e.event.type) && verifier.verified(e.event))) {
           return "dispatch: no running tasks to watch.";
         }
         continue;

@@ -3,6 +3,7 @@ import { seedTask, testCtx } from "../../test/fake_ctx.ts";
 import { TimeoutError } from "../errors.ts";
 import { emit } from "../runtime/events.ts";
 import { readSession } from "../store/sessions.ts";
+import { recordQuestion } from "../store/questions.ts";
 import { wakeLine, watch } from "./watch.ts";
 
 const LIVE = { state: "running" as const, pid: Deno.pid, supervisor: Deno.pid };
@@ -15,6 +16,7 @@ Deno.test("watch wakes on its session's event and moves its cursor past it", asy
   await ctx.clock.settled();
   await emit(ctx, other, { type: "done" });
   await emit(ctx, mine, { type: "progress", done: 1, total: 2 });
+  await recordQuestion(ctx.home, "mine-0001", "Which?", ctx.now()); // a question event is relayed only with its file
   await emit(ctx, mine, { type: "question", question: 1, text: "Which?" });
   assert.equal(
     await woke,

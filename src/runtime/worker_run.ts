@@ -7,10 +7,10 @@
  * code survives even if the supervisor is killed; a later reconcile reads it.
  * @module
  */
-import type { Ctx } from "../context.ts";
+import type { Ctx, DirWatch } from "../context.ts";
 import type { LaunchSpec } from "../backends/types.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { mtimeMs, readTextOrUndefined } from "../store/fsx.ts";
+import { ensureDir, mtimeMs, readTextOrUndefined } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
 import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
@@ -18,6 +18,7 @@ import { formatDuration } from "../duration.ts";
 import { killTree } from "../proc/kill_tree.ts";
 import { startTimeOf } from "../proc/procfs.ts";
 import { emit } from "./events.ts";
+import { questionJournal } from "./question_journal.ts";
 
 const WRAPPER = [
   'exec <"$1" >>"$2" 2>&1',
@@ -124,9 +125,14 @@ export async function runWorker(
   const paths = taskPaths(ctx.home, id);
   await Deno.remove(paths.exit).catch(() => {});
   const logOffset = await Deno.stat(paths.log).then((s) => s.size, () => 0);
+  // The folders `ask` writes exist before the worker does, so the question watch below sees every file.
+  await Promise.all([ensureDir(paths.questions), ensureDir(paths.answers), ensureDir(paths.receipts)]);
+  const questions = await questionJournal(ctx, spec);
   // Watch and read the plan before the worker starts: a worker that ticks at once must still be seen to.
   // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
   await using wake = ctx.watchDir(paths.dir, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
+  // A question file wakes it too: the supervisor, not the worker, journals it (see question_journal.ts).
+  await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs });
   let lastDone = progressOf((await readTextOrUndefined(paths.plan)) ?? "").done;
   const child = spawnWorker(ctx, spec, launch);
   const started = ctx.now();
@@ -141,7 +147,8 @@ export async function runWorker(
   let lastActivity = started;
   let lastSeen = 0;
   while (!exit.signal.aborted) {
-    await wake.wait(limits.tickMs, exit.signal);
+    await waitEither(wake, asked, limits.tickMs, exit.signal);
+    await questions.sweep();
     if (exit.signal.aborted) break;
     const now = ctx.now();
     if (limits.timeoutMs !== undefined && now - started > limits.timeoutMs && !timedOut) {
@@ -167,7 +174,22 @@ export async function runWorker(
     await checkStall(ctx, spec, now - lastActivity, limits.stallMs);
   }
   const result = await status;
+  await questions.sweep(); // asked just before it exited
   return { pid, code: result.code, signal: result.signal, timedOut, logOffset };
+}
+
+/** Waits on two folder watches at once: whichever wakes first (or the time, or the signal). */
+async function waitEither(a: DirWatch, b: DirWatch, ms: number, signal: AbortSignal): Promise<void> {
+  const first = new AbortController();
+  const stop = () => first.abort();
+  signal.addEventListener("abort", stop);
+  if (signal.aborted) stop();
+  try {
+    await Promise.race([a.wait(ms, first.signal), b.wait(ms, first.signal)]);
+  } finally {
+    first.abort();
+    signal.removeEventListener("abort", stop);
+  }
 }
 
 /** Moves a running task to `stalled` (and says so) after `idleMs` of silence, and back when it stirs. */

@@ -41,7 +41,7 @@ Deno.test(
   { name: "codex worker: read tier asks and ticks, but cannot write the project", ignore },
   async () => {
     // DISPATCH_HOME is under /tmp, which codex's read-only profile does not make writable:
-    // the plan ticks and `dispatch ask` work only because the tier grants $DISPATCH_HOME.
+    // the plan ticks and `dispatch ask` work only because the tier grants the task's folder.
     const done = await happyPath("codex", {
       tier: "read",
       more: [{ shell: "touch read-tier-probe.txt" }],

@@ -6,8 +6,8 @@
  *   codex runs tool commands as `bash -lc` by default, and a login shell's
  *   /etc/profile can reset PATH so `dispatch` is not found.
  * - Tiers are `-c` overrides (see ./tiers.ts) because `codex exec resume`
- *   takes neither `-s` nor `--add-dir`; $DISPATCH_HOME is writable in
- *   every tier so `dispatch ask` and plan ticks work inside the sandbox.
+ *   takes neither `-s` nor `--add-dir`; the task's own folder (not all of
+ *   $DISPATCH_HOME) is writable in every tier, for plan ticks and `dispatch ask`.
  * - Report: `thread.started.thread_id`; usage from the last
  *   `turn.completed.usage`, which is the running total of the thread, so
  *   the total the same thread printed in an earlier run is subtracted.

@@ -13,27 +13,27 @@ const HEAD = [
   "allow_login_shell=false",
 ];
 
-Deno.test("codex launch: edit tier is workspace-write with $DISPATCH_HOME writable; prompt on stdin", () => {
+Deno.test("codex launch: edit tier is the workspace profile with $DISPATCH_HOME read-only but the task folder; prompt on stdin", () => {
   const spec = codexBackend.launch(fakeInput());
   assert.deepEqual(spec.argv, [
     ...HEAD,
     "-c",
-    'sandbox_mode="workspace-write"',
+    'default_permissions="dispatch_edit"',
     "-c",
-    `sandbox_workspace_write.writable_roots=["${HOME}"]`,
+    `permissions.dispatch_edit={extends=":workspace", filesystem={"${HOME}"="read", "${TASK_DIR}"="write"}}`,
     "-",
   ]);
   assert.equal(spec.stdin, "prompt");
   assert.equal(spec.stdinFile, `${TASK_DIR}/prompt.md`);
 });
 
-Deno.test("codex launch: read tier is a read-only permission profile that can write $DISPATCH_HOME", () => {
+Deno.test("codex launch: read tier is a read-only permission profile that can write only the task folder", () => {
   const spec = codexBackend.launch(fakeInput({ tier: "read" }));
   assert.deepEqual(spec.argv.slice(HEAD.length, -1), [
     "-c",
     'default_permissions="dispatch_read"',
     "-c",
-    `permissions.dispatch_read={extends=":read-only", filesystem={"${HOME}"="write"}}`,
+    `permissions.dispatch_read={extends=":read-only", filesystem={"${TASK_DIR}"="write"}}`,
   ]);
   assert.ok(
     !spec.argv.some((a) => a.startsWith("sandbox_mode")),
@@ -51,7 +51,7 @@ Deno.test("codex launch: a path with quotes stays valid TOML", () => {
   input.home = '/home/a "b"';
   const spec = codexBackend.launch(input);
   assert.ok(
-    spec.argv.includes('sandbox_workspace_write.writable_roots=["/home/a \\"b\\""]'),
+    spec.argv.some((a) => a.includes(`"/home/a \\"b\\"/tasks/${input.spec.id}"="write"`)),
     spec.argv.join(" "),
   );
 });
@@ -70,7 +70,7 @@ Deno.test("codex resume: `exec resume`, tier as -c overrides (resume takes no -s
   const spec = codexBackend.resume!(fakeInput({ promptFile: `${TASK_DIR}/resume.md` }), "thread-1", "answer");
   assert.deepEqual(spec.argv.slice(0, 4), ["codex", "exec", "resume", "--json"]);
   assert.deepEqual(spec.argv.slice(-2), ["thread-1", "-"]);
-  assert.ok(spec.argv.includes('sandbox_mode="workspace-write"'));
+  assert.ok(spec.argv.includes('default_permissions="dispatch_edit"'));
   assert.ok(!spec.argv.includes("-s") && !spec.argv.includes("--add-dir"));
   assert.equal(spec.stdinFile, `${TASK_DIR}/resume.md`);
 });

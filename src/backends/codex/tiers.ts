@@ -9,22 +9,27 @@ import type { TierMapping } from "../tiers.ts";
 // `-c` overrides, because `codex exec resume` accepts neither -s nor --add-dir.
 /** The flags per tier. */
 export const codexTiers: TierMapping = {
-  // A permission profile: read-only like `-s read-only`, plus writes to $DISPATCH_HOME.
+  // A permission profile: read-only like `-s read-only`, plus writes to the task's own folder only
+  // (not the journal, other tasks or sessions: the supervisor journals what appears there).
   // (A `sandbox_mode` in the user's own config.toml takes precedence over profiles.)
   read: (v) => ({
     args: [
       "-c",
       'default_permissions="dispatch_read"',
       "-c",
-      `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.home)}="write"}}`,
+      `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.taskDir)}="write"}}`,
     ],
   }),
+  // `:workspace` (the project writable, as `-s workspace-write`) with $DISPATCH_HOME read-only but for the
+  // task's folder: the more specific path wins, so a home under /tmp or the project is covered too.
   edit: (v) => ({
     args: [
       "-c",
-      'sandbox_mode="workspace-write"',
+      'default_permissions="dispatch_edit"',
       "-c",
-      `sandbox_workspace_write.writable_roots=[${toml(v.home)}]`,
+      `permissions.dispatch_edit={extends=":workspace", filesystem={${toml(v.home)}="read", ${
+        toml(v.taskDir)
+      }="write"}}`,
     ],
   }),
   full: () => ({ args: ["-c", 'sandbox_mode="danger-full-access"'] }),

@@ -1,0 +1,57 @@
+/**
+ * Questions reach the journal through the supervisor, a trusted process:
+ * `dispatch ask` (run by the worker, inside its sandbox) writes only its
+ * task's `questions/NNN.json`; the supervisor watching that folder turns each
+ * new, well-formed question file into one `question` event. So no worker
+ * needs, or is granted, write access to the journal.
+ * @module
+ */
+import type { Ctx } from "../context.ts";
+import { readEventsFor } from "../store/journal.ts";
+import { checkMessage, listQuestions } from "../store/questions.ts";
+import type { TaskSpec } from "../store/tasks.ts";
+import { emit } from "./events.ts";
+
+/** The most questions one sweep journals: a worker that floods its folder cannot flood the host. */
+export const MAX_QUESTIONS_PER_SWEEP = 20;
+
+/** Journals a task's questions once each. Create with {@linkcode questionJournal}. */
+export interface QuestionJournal {
+  /** Emits a `question` event for each question file not journaled yet; returns how many. */
+  sweep(): Promise<number>;
+}
+
+/** Starts from the questions the journal already holds for the task (an earlier run, a resume). */
+export async function questionJournal(
+  ctx: Pick<Ctx, "home" | "now">,
+  spec: TaskSpec,
+): Promise<QuestionJournal> {
+  const seen = new Set<number>();
+  const { entries } = await readEventsFor(ctx.home, { task: spec.id, type: "question" }, 0);
+  for (const e of entries) if (typeof e.event.question === "number") seen.add(e.event.question);
+  return {
+    async sweep() {
+      let emitted = 0;
+      let questions;
+      try {
+        questions = listQuestions(ctx.home, spec.id);
+      } catch {
+        return 0; // a file the worker garbled: skipped until it parses
+      }
+      for (const q of questions) {
+        if (seen.has(q.n) || emitted >= MAX_QUESTIONS_PER_SWEEP) continue;
+        if (!Number.isSafeInteger(q.n) || q.n < 1 || typeof q.text !== "string") continue;
+        let text: string;
+        try {
+          text = checkMessage(q.text, "question");
+        } catch {
+          continue; // empty or oversized: not a question the host should see
+        }
+        seen.add(q.n);
+        await emit(ctx, spec, { type: "question", question: q.n, text });
+        emitted++;
+      }
+      return emitted;
+    },
+  };
+}

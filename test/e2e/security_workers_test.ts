@@ -1,0 +1,102 @@
+/**
+ * A REAL claude and a REAL codex worker in the `edit` tier, scripted by the
+ * mock model as a prompt-injected model would be: they try to write the
+ * journal, another task's folder and the sessions folder, and to ask as the
+ * other task. Each attempt fails; writing their own task folder still works.
+ * @module
+ */
+import assert from "node:assert/strict";
+import type { NormalizedRequest, Reply } from "../mock/types.ts";
+import { installed, promptPaths, type RealCli, toolCall, waitUntil, workerSandbox } from "./worker_e2e.ts";
+
+const FORGED = "FORGED-BY-WORKER";
+
+function q(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The hostile steps, as `cli`'s own tool calls, for the attacker; the victim just says it is done. */
+function attack(cli: RealCli, victim: () => string) {
+  return (req: NormalizedRequest): Reply => {
+    if (req.toolNames.length === 0) return { text: "Mock side reply" };
+    const p = promptPaths(req);
+    if (!p) return { text: "mock: no dispatch prompt" };
+    if (p.task === victim() || victim() === "") return { text: "Nothing to do." };
+    const home = p.plan.slice(0, p.plan.indexOf(`/tasks/${p.task}/`));
+    const other = `${home}/tasks/${victim()}`;
+    const line = JSON.stringify({ ts: 1, type: "done", task: victim(), text: FORGED });
+    const shell: string[] = [
+      `printf '%s\\n' ${q(line)} >> ${q(`${home}/journal.jsonl`)}`,
+      `printf '%s\\n' '- [x] ${FORGED}' > ${q(`${other}/plan.md`)}`,
+      `printf '%s' '{"n":1,"text":"${FORGED}","ts":1}' > ${q(`${other}/questions/001.json`)}`,
+      `printf '{}' > ${q(`${home}/sessions/${FORGED}.json`)}`,
+    ];
+    const steps: Reply[] = [
+      toolCall(cli, req, p, { tick: "first" }), // its own folder: allowed
+      ...(cli === "claude"
+        ? [
+          { tool: { name: "Write", input: { "file_path": `${other}/questions/001.json`, content: FORGED } } },
+          { tool: { name: "Write", input: { "file_path": `${other}/notes.md`, content: FORGED } } },
+          {
+            tool: { name: "Write", input: { "file_path": `${home}/sessions/${FORGED}.json`, content: "{}" } },
+          },
+        ]
+        : []),
+      ...shell.map((s): Reply => ({ shell: s })),
+      cli === "codex"
+        ? {
+          tool: {
+            name: "exec_command",
+            input: { cmd: `${p.bin} ask --task ${victim()} ${q(FORGED)}`, "yield_time_ms": 60_000 },
+          },
+        }
+        : { shell: `${p.bin} ask --task ${victim()} ${q(FORGED)}` },
+    ];
+    return steps[req.turnToolResults.length] ?? { text: "Finished." };
+  };
+}
+
+async function attackFails(cli: RealCli): Promise<void> {
+  let victim = "";
+  await using w = await workerSandbox(cli, attack(cli, () => victim));
+  victim = await w.start(`${cli} victim`);
+  await w.waitExited(victim);
+  const victimDir = `${w.sb.home}/tasks/${victim}`;
+  const planBefore = await Deno.readTextFile(`${victimDir}/plan.md`);
+  const attacker = await w.start(`${cli} attacker`, ["--tier", "edit"]);
+  await w.waitExited(attacker, 90_000);
+  await waitUntil(
+    "the attacker's run to be recorded",
+    async () => (await w.status(attacker)).exit_code !== null,
+  );
+  const journal = await Deno.readTextFile(`${w.sb.home}/journal.jsonl`);
+  assert.doesNotMatch(journal, new RegExp(FORGED), "the journal was not written by the worker");
+  assert.equal(
+    await Deno.readTextFile(`${victimDir}/plan.md`),
+    planBefore,
+    "the other task's plan is intact",
+  );
+  const victimQuestions = await Array.fromAsync(Deno.readDir(`${victimDir}/questions`)).catch(() => []);
+  assert.deepEqual(victimQuestions, [], "no question was planted in (or asked as) the other task");
+  await assert.rejects(Deno.stat(`${victimDir}/notes.md`));
+  await assert.rejects(Deno.stat(`${w.sb.home}/sessions/${FORGED}.json`), "no session file was written");
+  // Its own folder stays writable: the grant is exact, not nothing.
+  assert.match(await Deno.readTextFile(`${w.sb.home}/tasks/${attacker}/plan.md`), /- \[x\] first/);
+  const results = w.server.modelRequests().flatMap((r) => r.normalized!.toolResults).join("\n");
+  assert.match(results, /Not this worker's task/, "asking as the other task was refused");
+  if (cli === "codex") assert.match(results, /Read-only file system/, "the sandbox refused the writes");
+}
+
+Deno.test({
+  name: "claude worker in edit: cannot write the journal, another task or sessions",
+  ignore: !installed("claude"),
+}, async () => {
+  await attackFails("claude");
+});
+
+Deno.test({
+  name: "codex worker in edit: cannot write the journal, another task or sessions",
+  ignore: !installed("codex"),
+}, async () => {
+  await attackFails("codex");
+});
