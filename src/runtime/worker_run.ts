@@ -10,7 +10,7 @@
 import type { Ctx } from "../context.ts";
 import type { LaunchSpec } from "../backends/types.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { mtimeMs, readTextOrUndefined } from "../store/fsx.ts";
+import { mtimeMs, prepareAppend, readTextOrUndefined } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
 import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
@@ -24,7 +24,8 @@ const WRAPPER = [
   "exit_file=$3; shift 3",
   '"$@"',
   "c=$?",
-  'printf "%s\\n" "$c" >"$exit_file.tmp" && mv -f "$exit_file.tmp" "$exit_file"',
+  "umask 077; set -C", // the exit code's file is 0600, created O_EXCL under a random name; the worker kept the user's umask
+  't=$(mktemp -u "$exit_file.XXXXXXXXXX") && printf "%s\\n" "$c" >"$t" && mv -fT "$t" "$exit_file"',
   'exit "$c"',
 ].join("\n");
 
@@ -123,7 +124,7 @@ export async function runWorker(
   const id = spec.id;
   const paths = taskPaths(ctx.home, id);
   await Deno.remove(paths.exit).catch(() => {});
-  const logOffset = await Deno.stat(paths.log).then((s) => s.size, () => 0);
+  const logOffset = await prepareAppend(paths.log); // 0600, and a link planted there is discarded
   const child = spawnWorker(ctx, spec, launch);
   const started = ctx.now();
   const pid = child.pid;

@@ -119,6 +119,16 @@ export async function openAppend(path: string, onLink: OnLink = "refuse"): Promi
   }
 }
 
+/**
+ * Makes `path` a private regular file that something else may append to by
+ * name (the worker's wrapper, to the log): created 0600 when missing, a link
+ * or special file there discarded. Returns its size.
+ */
+export async function prepareAppend(path: string): Promise<number> {
+  using file = await openAppend(path, "discard");
+  return (await file.stat()).size;
+}
+
 /** Reads a text file, or undefined when it does not exist. */
 export async function readTextOrUndefined(path: string): Promise<string | undefined> {
   try {
