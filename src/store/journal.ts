@@ -14,6 +14,7 @@
 import { homePaths } from "./paths.ts";
 import { withLock } from "./lock.ts";
 import { openAppend } from "./fsx.ts";
+import { kindOf, lstatOrUndefined, UnsafePathError } from "./safe_path.ts";
 import { DispatchError, StateError } from "../errors.ts";
 import { chunksFor, indexFor, indexKey, type JournalIndex, readRange } from "./journal_index.ts";
 
@@ -141,6 +142,12 @@ function parseLines(
   return base + lastNewline + 1;
 }
 
+/** Refuses a journal that is not a plain file (a FIFO would block every reader on open). */
+async function assertReadable(path: string): Promise<void> {
+  const info = await lstatOrUndefined(path);
+  if (info && (!info.isFile || info.isSymlink)) throw new UnsafePathError(path, kindOf(info));
+}
+
 /** The raw-line test for a scope: cheap substring checks before any JSON.parse. */
 function lineTest(scope: EventScope): ((rawLine: string) => boolean) | undefined {
   const needles = (["session", "task", "type"] as const)
@@ -157,6 +164,7 @@ async function scan(
 ): Promise<EventBatch> {
   const path = homePaths(home).journal;
   for (let attempt = 0;; attempt++) {
+    await assertReadable(path);
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true });
@@ -218,6 +226,7 @@ export function readEvents(
 
 /** The cursor after the journal's last complete line (0 when there is none), reading only its end. */
 export async function journalEnd(home: string): Promise<number> {
+  await assertReadable(homePaths(home).journal);
   try {
     using file = await Deno.open(homePaths(home).journal, { read: true });
     const size = (await file.stat()).size;

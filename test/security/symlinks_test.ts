@@ -12,6 +12,7 @@ import { tempDir } from "../temp_dir.ts";
 import { createExclusive, ensureDir, prepareAppend, writeAtomic } from "../../src/store/fsx.ts";
 import { appendEvent, readEvents } from "../../src/store/journal.ts";
 import { withLock } from "../../src/store/lock.ts";
+import { compactJournal } from "../../src/store/journal_compact.ts";
 import { taskPaths } from "../../src/store/paths.ts";
 import { UnsafePathError } from "../../src/store/safe_path.ts";
 
@@ -211,7 +212,7 @@ Deno.test("symlinks: a folder on the way replaced by a link is refused before an
   }
 });
 
-Deno.test("symlinks: in-place files: a link at the journal is refused, at a lock or the worker log discarded", async () => {
+Deno.test("symlinks: in-place files: a link or FIFO at the journal is refused, at a lock or the worker log discarded; compaction's temp is new", async () => {
   await using v = await victim().then((x) => ({
     ...x,
     [Symbol.asyncDispose]: () => x.dir[Symbol.asyncDispose](),
@@ -230,10 +231,15 @@ Deno.test("symlinks: in-place files: a link at the journal is refused, at a lock
   const fifo = new Deno.Command("mkfifo", { args: [`${home}/journal.jsonl`] }).outputSync();
   if (fifo.success) { // refused by lstat, without the open that would block on a FIFO
     await assert.rejects(() => appendEvent(home, { ts: 1, type: "done", task: "t-0001" }), /special file/);
+    await assert.rejects(() => readEvents(home, 0), /special file/); // a reader (the hook) does not hang either
     await Deno.remove(`${home}/journal.jsonl`);
   }
   await appendEvent(home, { ts: 2, type: "done", task: "t-0001" });
   assert.equal((await readEvents(home, 0)).entries.length, 1);
+  // Compaction's temp file had a fixed name beside the journal.
+  await Deno.symlink(`${v.path}/bashrc`, `${home}/journal.jsonl.compact.tmp`);
+  await compactJournal(home, { keepTasks: new Set() });
+  assert.equal((await readEvents(home, 0)).entries.length, 0);
 
   await Deno.symlink(`${v.path}/lock`, h.p.lock);
   assert.equal(await withLock(h.p.lock, () => Promise.resolve(7)), 7);
