@@ -33,13 +33,32 @@ function nameOf(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
+/** Every home this process built store paths for (see `paths.ts`): where the check of a path starts. */
+const homes = new Set<string>();
+
+/** Notes `home` as a DISPATCH_HOME, so writes below it are checked from it down. */
+export function registerHome(home: string): void {
+  if (homes.size > 10_000) homes.clear(); // a test process with very many homes: the layout still answers
+  homes.add(home.replace(/\/+$/, "") || "/");
+}
+
 /**
- * The `DISPATCH_HOME` a store path lies in, read from the layout
- * (`<home>/tasks/<id>/…`, `<home>/sessions/…`, `<home>/index/…`); for any
- * other path, its own folder. The home itself is the user's choice and may
- * be a link; what lies below it is dispatch's and may not.
+ * The `DISPATCH_HOME` a store path lies in: the longest home registered that
+ * holds it, else read from the layout (`<home>/tasks/<id>/…`,
+ * `<home>/sessions/…`, `<home>/index/…`), else the file's own folder. The
+ * home itself is the user's choice and may be a link; what lies below it is
+ * dispatch's and may not.
  */
 export function homeOf(path: string): string {
+  let best: string | undefined;
+  for (const home of homes) {
+    if (
+      path.startsWith(home === "/" ? "/" : home + "/") && (best === undefined || home.length > best.length)
+    ) {
+      best = home;
+    }
+  }
+  if (best !== undefined) return best;
   const task = /^(.*)\/tasks\/[a-z0-9][a-z0-9-]{0,63}\/[^/]/.exec(path);
   if (task) return task[1]!;
   const parent = parentOf(path);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertRealFolders, homeOf, UnsafePathError } from "./safe_path.ts";
+import { assertRealFolders, homeOf, registerHome, UnsafePathError } from "./safe_path.ts";
 import { tempDir } from "../../test/temp_dir.ts";
 
 Deno.test("homeOf() reads the home from the store's layout", () => {
@@ -10,6 +10,19 @@ Deno.test("homeOf() reads the home from the store's layout", () => {
   assert.equal(homeOf("/h/index/journal.json"), "/h");
   assert.equal(homeOf("/h/tasks/."), "/h");
   assert.equal(homeOf("/h/journal.jsonl"), "/h");
+});
+
+Deno.test("homeOf() prefers a registered home, even one whose own path looks like the layout", () => {
+  registerHome("/srv/tasks/ci-runner/.dispatch");
+  assert.equal(homeOf("/srv/tasks/ci-runner/.dispatch/journal.jsonl"), "/srv/tasks/ci-runner/.dispatch");
+  assert.equal(
+    homeOf("/srv/tasks/ci-runner/.dispatch/tasks/t-0001/state.json"),
+    "/srv/tasks/ci-runner/.dispatch",
+  );
+  assert.equal(
+    homeOf("/srv/tasks/ci-runner/.dispatchx/tasks/t-0001/state.json"),
+    "/srv/tasks/ci-runner/.dispatchx",
+  );
 });
 
 Deno.test("assertRealFolders() refuses a linked folder below the home, not the home itself", async () => {
