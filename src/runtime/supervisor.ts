@@ -12,6 +12,7 @@ import { loadConfig } from "../backends/config_file.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { launchInput } from "../backends/launch_input.ts";
 import type { BackendAdapter, LaunchSpec } from "../backends/types.ts";
+import { writeAtomic } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readSpec, readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
@@ -46,7 +47,7 @@ function limitsOf(ctx: Ctx, spec: TaskSpec, config: Config, opts: SuperviseOptio
 async function writeLaunchFiles(launch: LaunchSpec): Promise<void> {
   // Files the CLI's flags refer to (e.g. gemini's policy file).
   for (const [path, text] of Object.entries(launch.files ?? {})) {
-    await Deno.writeTextFile(path, text, { mode: 0o600 });
+    await writeAtomic(path, text); // never through a link planted at the name
   }
 }
 

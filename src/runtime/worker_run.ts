@@ -10,7 +10,7 @@
 import type { Ctx, DirWatch } from "../context.ts";
 import type { LaunchSpec } from "../backends/types.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { ensureDir, mtimeMs, readTextOrUndefined } from "../store/fsx.ts";
+import { ensureDir, mtimeMs, prepareAppend, readTextOrUndefined } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
 import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
@@ -25,7 +25,8 @@ const WRAPPER = [
   "exit_file=$3; shift 3",
   '"$@"',
   "c=$?",
-  'printf "%s\\n" "$c" >"$exit_file.tmp" && mv -f "$exit_file.tmp" "$exit_file"',
+  "umask 077; set -C", // the exit code's file is 0600, created O_EXCL under a random name; the worker kept the user's umask
+  't=$(mktemp -u "$exit_file.XXXXXXXXXX") && printf "%s\\n" "$c" >"$t" && mv -fT "$t" "$exit_file"',
   'exit "$c"',
 ].join("\n");
 
@@ -124,7 +125,7 @@ export async function runWorker(
   const id = spec.id;
   const paths = taskPaths(ctx.home, id);
   await Deno.remove(paths.exit).catch(() => {});
-  const logOffset = await Deno.stat(paths.log).then((s) => s.size, () => 0);
+  const logOffset = await prepareAppend(paths.log); // 0600, and a link planted there is discarded
   // The folders `ask` writes exist before the worker does, so the question watch below sees every file.
   await Promise.all([ensureDir(paths.questions), ensureDir(paths.answers), ensureDir(paths.receipts)]);
   const questions = await questionJournal(ctx, spec);

@@ -4,27 +4,48 @@
  * prompts and answers.
  * @module
  */
+import { assertRealFolders, homeOf, kindOf, lstatOrUndefined, UnsafePathError } from "./safe_path.ts";
 
-/** Creates `dir` and its parents with mode 0700 if missing. */
+/**
+ * Creates `dir` and its parents with mode 0700 if missing. Below the home
+ * (see {@linkcode homeOf}) each level is made on its own and must be a real
+ * folder, so a planted link is refused rather than followed.
+ */
 export async function ensureDir(dir: string): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const probe = `${dir}/.`;
+  await Deno.mkdir(homeOf(probe), { recursive: true, mode: 0o700 });
+  await assertRealFolders(probe, true);
 }
 
-let tmpCounter = 0;
+/** A temp name beside `path` that nobody can guess (a worker that lists the folder sees it only once made). */
 function tmpName(path: string): string {
-  tmpCounter++;
-  return `${path}.${Deno.pid}.${tmpCounter}.tmp`;
+  return `${path}.${crypto.randomUUID()}.tmp`;
 }
 
-/** Writes `text` to `path` atomically (temp file in the same folder, then rename). */
+/** Creates a new file (O_EXCL: an existing name, a link included, is refused) holding `text`, mode 0600. */
+async function writeNew(path: string, text: string): Promise<void> {
+  await Deno.writeTextFile(path, text, { createNew: true, mode: 0o600 });
+}
+
+/**
+ * Writes `text` to `path` atomically: a new temp file under an unpredictable
+ * name in the same folder, then rename over `path`. Rename replaces a link
+ * at `path` instead of following it; a link among the folders on the way
+ * is refused ({@linkcode UnsafePathError}), before and after the write.
+ */
 export async function writeAtomic(path: string, text: string): Promise<void> {
+  await assertRealFolders(path);
   const tmp = tmpName(path);
   try {
-    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+    await writeNew(tmp, text);
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
+    if (e instanceof Deno.errors.IsADirectory) throw new UnsafePathError(path, "a folder");
     throw e;
+  } finally {
+    // A folder swapped for a link while we wrote: too late to stop, not too late to say.
+    await assertRealFolders(path, false, true);
   }
 }
 
@@ -36,12 +57,16 @@ export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
 /**
  * Creates `path` holding `text` only if it does not exist yet, atomically:
  * the content is complete the moment the name appears. Returns false when
- * another writer got there first, which is how "exactly once" is decided.
+ * another writer got there first (or anything, a link included, holds the
+ * name), which is how "exactly once" is decided. Folders on the way are
+ * checked as for {@linkcode writeAtomic}.
  */
 export async function createExclusive(path: string, text: string): Promise<boolean> {
+  await assertRealFolders(path);
   const tmp = tmpName(path);
-  await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+  await writeNew(tmp, text);
   try {
+    // link(2) neither follows nor replaces what is at `path`.
     await Deno.link(tmp, path);
     return true;
   } catch (e) {
@@ -49,7 +74,59 @@ export async function createExclusive(path: string, text: string): Promise<boole
     throw e;
   } finally {
     await Deno.remove(tmp).catch(() => {});
+    await assertRealFolders(path, false, true);
   }
+}
+
+/** What {@linkcode openAppend} does with a link (or other non-file) at the name it opens. */
+export type OnLink = "refuse" | "discard";
+
+/**
+ * Opens `path` for appending (and reading), creating it 0600 when missing,
+ * never through a link: folders on the way are checked, a missing file is
+ * created with O_EXCL, and an existing one must be a regular file with a
+ * single name, the very one opened (its inode is compared after the open).
+ * A link or special file at `path` is refused ({@linkcode UnsafePathError}),
+ * or with `discard` removed and replaced by a new empty file (for files
+ * whose content a link cannot hold: a lock, a log about to be started).
+ */
+export async function openAppend(path: string, onLink: OnLink = "refuse"): Promise<Deno.FsFile> {
+  await assertRealFolders(path);
+  for (let attempt = 0;; attempt++) {
+    const info = await lstatOrUndefined(path);
+    if (info === undefined) {
+      try {
+        return await Deno.open(path, { read: true, append: true, createNew: true, mode: 0o600 });
+      } catch (e) {
+        if (e instanceof Deno.errors.AlreadyExists && attempt < 3) continue; // made meanwhile: look again
+        throw e;
+      }
+    }
+    const plain = info.isFile && info.nlink === 1;
+    if (!plain) {
+      if (onLink === "discard" && !info.isDirectory && attempt < 3) {
+        await Deno.remove(path).catch(() => {});
+        continue;
+      }
+      throw new UnsafePathError(path, info.isFile ? "a file with another name (a hard link)" : kindOf(info));
+    }
+    // Not a FIFO by lstat, so this open does not block; the inode check catches a swap in between.
+    const file = await Deno.open(path, { read: true, append: true });
+    const opened = await file.stat();
+    if (opened.ino === info.ino && opened.dev === info.dev) return file;
+    file.close();
+    throw new UnsafePathError(path, "a different file from the one looked at", true);
+  }
+}
+
+/**
+ * Makes `path` a private regular file that something else may append to by
+ * name (the worker's wrapper, to the log): created 0600 when missing, a link
+ * or special file there discarded. Returns its size.
+ */
+export async function prepareAppend(path: string): Promise<number> {
+  using file = await openAppend(path, "discard");
+  return (await file.stat()).size;
 }
 
 /** Reads a text file, or undefined when it does not exist. */

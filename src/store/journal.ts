@@ -13,6 +13,9 @@
  */
 import { homePaths } from "./paths.ts";
 import { withLock } from "./lock.ts";
+import { openAppend } from "./fsx.ts";
+import { kindOf, lstatOrUndefined, UnsafePathError } from "./safe_path.ts";
+import { DispatchError, StateError } from "../errors.ts";
 import { chunksFor, indexFor, indexKey, type JournalIndex, readRange } from "./journal_index.ts";
 
 /** What can happen to a task. */
@@ -73,15 +76,40 @@ export interface EventBatch {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Appends one event as a single line. */
+/**
+ * Appends one event as a single line. A writer never continues a torn line
+ * (a crash or a full disk cut the last one short): it starts a new one, so
+ * the fragment stays a corrupt line of its own that readers skip. A write
+ * that fails part way is cut back off, so it tears nothing either.
+ */
 export async function appendEvent(home: string, event: JournalEvent): Promise<void> {
   const paths = homePaths(home);
   const line = encoder.encode(JSON.stringify(event) + "\n");
   await withLock(paths.journalLock, async () => {
-    using file = await Deno.open(paths.journal, { append: true, create: true, mode: 0o600 });
-    let written = 0;
-    while (written < line.length) written += await file.write(line.subarray(written));
+    using file = await openAppend(paths.journal);
+    const size = (await file.stat()).size;
+    const torn = size > 0 && (await readRange(file, size - 1, size))[0] !== 10;
+    const bytes = torn ? new Uint8Array([10, ...line]) : line;
+    try {
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    } catch (e) {
+      await file.truncate(size).catch(() => {}); // if this fails too, the next writer starts a new line
+      throw journalWriteError(paths.journal, e);
+    }
   });
+}
+
+/** A failed append as one line (a full disk above all), or the error itself when it is not an I/O failure. */
+function journalWriteError(path: string, e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof DispatchError) return e;
+  const full = /ENOSPC|EDQUOT|No space left|quota/i.test(`${(e as { code?: string }).code} ${e.message}`);
+  return new StateError(
+    full
+      ? `Could not record an event: the disk holding ${path} is full; free some space and retry`
+      : `Could not record an event in ${path}: ${e.message}`,
+    75,
+  );
 }
 
 /**
@@ -114,6 +142,12 @@ function parseLines(
   return base + lastNewline + 1;
 }
 
+/** Refuses a journal that is not a plain file (a FIFO would block every reader on open). */
+async function assertReadable(path: string): Promise<void> {
+  const info = await lstatOrUndefined(path);
+  if (info && (!info.isFile || info.isSymlink)) throw new UnsafePathError(path, kindOf(info));
+}
+
 /** The raw-line test for a scope: cheap substring checks before any JSON.parse. */
 function lineTest(scope: EventScope): ((rawLine: string) => boolean) | undefined {
   const needles = (["session", "task", "type"] as const)
@@ -130,6 +164,7 @@ async function scan(
 ): Promise<EventBatch> {
   const path = homePaths(home).journal;
   for (let attempt = 0;; attempt++) {
+    await assertReadable(path);
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true });
@@ -191,6 +226,7 @@ export function readEvents(
 
 /** The cursor after the journal's last complete line (0 when there is none), reading only its end. */
 export async function journalEnd(home: string): Promise<number> {
+  await assertReadable(homePaths(home).journal);
   try {
     using file = await Deno.open(homePaths(home).journal, { read: true });
     const size = (await file.stat()).size;

@@ -177,9 +177,10 @@ async function compactLocked(home: string, opts: CompactOptions): Promise<Compac
   const info = await src.stat();
   const old = (await indexFor(home, src, info))!;
   const told = await toldUpTo(home);
-  const tmp = `${paths.journal}.compact.tmp`;
+  // Unguessable and created O_EXCL: a link planted at the name is never opened.
+  const tmp = `${paths.journal}.${crypto.randomUUID()}.compact.tmp`;
   try {
-    using out = await Deno.open(tmp, { read: true, write: true, create: true, truncate: true, mode: 0o600 });
+    using out = await Deno.open(tmp, { read: true, write: true, createNew: true, mode: 0o600 });
     const regions: Chunk[] = [...chunksFor(old, "*", 0), [old.upTo, info.size]];
     const { index, result } = await rewrite(src, regions, out, (raw, end) => kept(raw, end, opts, told));
     // The index lock keeps readers from saving an index of the old file after the swap.

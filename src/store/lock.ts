@@ -8,9 +8,14 @@
  * @module
  */
 
+import { openAppend } from "./fsx.ts";
+
 const chains = new Map<string, Promise<unknown>>();
 
-/** Runs `fn` while holding an exclusive lock on `lockPath` (created if missing). */
+/**
+ * Runs `fn` while holding an exclusive lock on `lockPath` (created 0600 if
+ * missing). A link planted at the lock's name is discarded, never opened.
+ */
 export function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
   const previous = chains.get(lockPath) ?? Promise.resolve();
   const run = previous.catch(() => {}).then(() => withFileLock(lockPath, fn));
@@ -23,7 +28,7 @@ export function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> 
 }
 
 async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  using file = await Deno.open(lockPath, { create: true, write: true, mode: 0o600 });
+  using file = await openAppend(lockPath, "discard");
   await file.lock(true);
   try {
     return await fn();

@@ -3,6 +3,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { registerHome } from "./safe_path.ts";
 
 /** Task ids: a slug, a dash, four hex digits; nothing that can climb out of the tasks folder. */
 const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -27,6 +28,7 @@ export function assertSessionId(id: string): string {
 
 /** Paths of the home folder. */
 export function homePaths(home: string) {
+  registerHome(home);
   return {
     home,
     config: `${home}/config.yaml`,
@@ -48,6 +50,7 @@ export const GEMINI_POLICY_FILE = "gemini-policy.toml";
 
 /** Paths of one task's folder. */
 export function taskPaths(home: string, id: string) {
+  registerHome(home);
   const dir = `${home}/tasks/${assertTaskId(id)}`;
   return {
     home,
@@ -75,5 +78,6 @@ export function taskPaths(home: string, id: string) {
 
 /** The session file that holds a host session's delivery cursors. */
 export function sessionPath(home: string, session: string): string {
+  registerHome(home);
   return `${home}/sessions/${assertSessionId(session)}.json`;
 }
