@@ -17,11 +17,14 @@ import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.
 import { formatDuration } from "../duration.ts";
 import { killTree } from "../proc/kill_tree.ts";
 import { startTimeOf } from "../proc/procfs.ts";
+import { confirmCgroup, type Containment, joinFile, prepareCgroup } from "../proc/containment.ts";
 import { emit } from "./events.ts";
 
 const WRAPPER = [
   'exec <"$1" >>"$2" 2>&1',
-  "exit_file=$3; shift 3",
+  "exit_file=$3; join=$4; shift 4",
+  // Join the task's cgroup before anything starts, so all the CLI ever forks is in it.
+  '[ -z "$join" ] || echo $$ >"$join" || echo "dispatch: Could not join the task cgroup: process-tree containment"',
   '"$@"',
   "c=$?",
   'printf "%s\\n" "$c" >"$exit_file.tmp" && mv -f "$exit_file.tmp" "$exit_file"',
@@ -46,6 +49,8 @@ export interface RunResult {
   timedOut: boolean;
   /** The log's size when the run started: what came before is earlier runs' output. */
   logOffset: number;
+  /** The run's cgroup, when it had one: the supervisor kills and removes it after. */
+  cgroup?: string;
 }
 
 /** Builds the worker's environment. */
@@ -72,7 +77,7 @@ export function workerEnv(
   };
 }
 
-function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec): Deno.ChildProcess {
+function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec, cgroup?: string): Deno.ChildProcess {
   const paths = taskPaths(ctx.home, spec.id);
   return new Deno.Command("sh", {
     args: [
@@ -82,6 +87,7 @@ function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec): Deno.ChildPr
       launch.stdin === "prompt" ? (launch.stdinFile ?? paths.prompt) : "/dev/null",
       paths.log,
       paths.exit,
+      joinFile(cgroup),
       ...launch.argv,
     ],
     cwd: spec.cwd,
@@ -95,7 +101,7 @@ function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec): Deno.ChildPr
 }
 
 /** Records the new run as `running` (unless the task ended meanwhile). */
-function markRunning(ctx: Ctx, id: string, pid: number, started: number) {
+function markRunning(ctx: Ctx, id: string, pid: number, started: number, containment: Containment) {
   return updateState(ctx.home, id, (s) => {
     if (TERMINAL.has(s.state)) return undefined;
     const next = {
@@ -107,6 +113,7 @@ function markRunning(ctx: Ctx, id: string, pid: number, started: number) {
       supervisorStart: startTimeOf(Deno.pid),
       started: s.started ?? started,
       runs: (s.runs ?? 0) + 1,
+      containment,
     };
     delete next.reason;
     return next;
@@ -124,12 +131,15 @@ export async function runWorker(
   const paths = taskPaths(ctx.home, id);
   await Deno.remove(paths.exit).catch(() => {});
   const logOffset = await Deno.stat(paths.log).then((s) => s.size, () => 0);
-  const child = spawnWorker(ctx, spec, launch);
+  const cgroup = prepareCgroup(id, ctx.home, ctx.env);
+  const child = spawnWorker(ctx, spec, launch, cgroup);
   const started = ctx.now();
   const pid = child.pid;
-  await markRunning(ctx, id, pid, started);
+  await markRunning(ctx, id, pid, started, await confirmCgroup(cgroup, pid));
   // Cancelled before we got here: stop at once.
-  if (TERMINAL.has((readState(ctx.home, id)).state)) await killTree({ pid, task: id }, 1000);
+  if (TERMINAL.has((readState(ctx.home, id)).state)) {
+    await killTree({ pid, task: id, cgroup, home: ctx.home }, 1000);
+  }
 
   // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
   await using wake = ctx.watchDir(paths.dir, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
@@ -145,7 +155,7 @@ export async function runWorker(
     const now = ctx.now();
     if (limits.timeoutMs !== undefined && now - started > limits.timeoutMs && !timedOut) {
       timedOut = true;
-      await killTree({ pid, task: id });
+      await killTree({ pid, task: id, cgroup, home: ctx.home });
       continue;
     }
     const progress = progressOf((await readTextOrUndefined(paths.plan)) ?? "");
@@ -166,7 +176,7 @@ export async function runWorker(
     await checkStall(ctx, spec, now - lastActivity, limits.stallMs);
   }
   const result = await status;
-  return { pid, code: result.code, signal: result.signal, timedOut, logOffset };
+  return { pid, code: result.code, signal: result.signal, timedOut, logOffset, cgroup };
 }
 
 /** Moves a running task to `stalled` (and says so) after `idleMs` of silence, and back when it stirs. */
