@@ -55,6 +55,7 @@ export function taskJson(v: TaskView, now: number) {
       cost_usd: v.state.usage?.costUsd ?? null,
     },
     pid: v.state.pid ?? null,
+    containment: v.state.containment ?? null,
     output: v.hasOutput ? v.outputPath : null,
   };
 }

@@ -25,6 +25,6 @@ export async function cancelTask(
   });
   if (!changed) return false;
   await emit({ home, now: () => now }, spec, { type: "cancelled", text: reason });
-  await killTree({ pid: state.pid, task: id, home: ctx.home });
+  await killTree({ pid: state.pid, task: id, home, cgroup: (state.containment as { path?: string })?.path });
   return true;
 }

@@ -95,7 +95,7 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
   for (let attempt = 1;; attempt++) {
     const run = await runWorker(ctx, spec, launch, limits);
     // Whatever the worker left behind (tool shells in their own sessions, a pending ask) goes with it.
-    await killTree({ pid: run.pid, task: id, home: ctx.home }, 500);
+    await killTree({ pid: run.pid, task: id, cgroup: run.cgroup, home: ctx.home }, 500);
     const { earlier, log } = await readLogSplit(paths.log, run.logOffset);
     // Earlier runs' output lets adapters turn session totals (codex, qwen) into this run's figures.
     const report = adapter.report?.(log, { earlierLog: earlier, code: run.code }) ?? {};

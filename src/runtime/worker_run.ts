@@ -17,12 +17,15 @@ import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.
 import { formatDuration } from "../duration.ts";
 import { killTree } from "../proc/kill_tree.ts";
 import { startTimeOf } from "../proc/procfs.ts";
+import { confirmCgroup, type Containment, joinFile, prepareCgroup } from "../proc/containment.ts";
 import { emit } from "./events.ts";
 import { questionJournal } from "./question_journal.ts";
 
 const WRAPPER = [
   'exec <"$1" >>"$2" 2>&1',
-  "exit_file=$3; shift 3",
+  "exit_file=$3; join=$4; shift 4",
+  // Join the task's cgroup before anything starts, so all the CLI ever forks is in it.
+  '[ -z "$join" ] || echo $$ >"$join" || echo "dispatch: Could not join the task cgroup: process-tree containment"',
   '"$@"',
   "c=$?",
   "umask 077; set -C", // the exit code's file is 0600, created O_EXCL under a random name; the worker kept the user's umask
@@ -48,6 +51,8 @@ export interface RunResult {
   timedOut: boolean;
   /** The log's size when the run started: what came before is earlier runs' output. */
   logOffset: number;
+  /** The run's cgroup, when it had one: the supervisor kills and removes it after. */
+  cgroup?: string;
 }
 
 /** Builds the worker's environment. */
@@ -74,7 +79,7 @@ export function workerEnv(
   };
 }
 
-function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec): Deno.ChildProcess {
+function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec, cgroup?: string): Deno.ChildProcess {
   const paths = taskPaths(ctx.home, spec.id);
   return new Deno.Command("sh", {
     args: [
@@ -84,6 +89,7 @@ function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec): Deno.ChildPr
       launch.stdin === "prompt" ? (launch.stdinFile ?? paths.prompt) : "/dev/null",
       paths.log,
       paths.exit,
+      joinFile(cgroup),
       ...launch.argv,
     ],
     cwd: spec.cwd,
@@ -97,7 +103,7 @@ function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec): Deno.ChildPr
 }
 
 /** Records the new run as `running` (unless the task ended meanwhile). */
-function markRunning(ctx: Ctx, id: string, pid: number, started: number) {
+function markRunning(ctx: Ctx, id: string, pid: number, started: number, containment: Containment) {
   return updateState(ctx.home, id, (s) => {
     if (TERMINAL.has(s.state)) return undefined;
     const next = {
@@ -109,6 +115,7 @@ function markRunning(ctx: Ctx, id: string, pid: number, started: number) {
       supervisorStart: startTimeOf(Deno.pid),
       started: s.started ?? started,
       runs: (s.runs ?? 0) + 1,
+      containment,
     };
     delete next.reason;
     return next;
@@ -135,12 +142,15 @@ export async function runWorker(
   // A question file wakes it too: the supervisor, not the worker, journals it (see question_journal.ts).
   await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs });
   let lastDone = progressOf((await readTextOrUndefined(paths.plan)) ?? "").done;
-  const child = spawnWorker(ctx, spec, launch);
+  const cgroup = prepareCgroup(id, ctx.home, ctx.env);
+  const child = spawnWorker(ctx, spec, launch, cgroup);
   const started = ctx.now();
   const pid = child.pid;
-  await markRunning(ctx, id, pid, started);
+  await markRunning(ctx, id, pid, started, await confirmCgroup(cgroup, pid));
   // Cancelled before we got here: stop at once.
-  if (TERMINAL.has((readState(ctx.home, id)).state)) await killTree({ pid, task: id, home: ctx.home }, 1000);
+  if (TERMINAL.has((readState(ctx.home, id)).state)) {
+    await killTree({ pid, task: id, cgroup, home: ctx.home }, 1000);
+  }
 
   const exit = new AbortController();
   const status = child.status.finally(() => exit.abort());
@@ -154,7 +164,7 @@ export async function runWorker(
     const now = ctx.now();
     if (limits.timeoutMs !== undefined && now - started > limits.timeoutMs && !timedOut) {
       timedOut = true;
-      await killTree({ pid, task: id, home: ctx.home });
+      await killTree({ pid, task: id, cgroup, home: ctx.home });
       continue;
     }
     const progress = progressOf((await readTextOrUndefined(paths.plan)) ?? "");
@@ -176,7 +186,7 @@ export async function runWorker(
   }
   const result = await status;
   await questions.sweep(); // asked just before it exited
-  return { pid, code: result.code, signal: result.signal, timedOut, logOffset };
+  return { pid, code: result.code, signal: result.signal, timedOut, logOffset, cgroup };
 }
 
 /** Waits on two folder watches at once: whichever wakes first (or the time, or the signal). */

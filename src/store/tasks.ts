@@ -73,6 +73,7 @@ export interface TaskState {
   nativeSession?: string;
   usage?: Usage;
   runs?: number;
+  containment?: { kind: "cgroup"; path: string } | { kind: "process-tree" }; // see proc/containment.ts
 }
 
 /** Reads a task's spec; NotFoundError when there is no such task. */
