@@ -105,9 +105,35 @@ export async function main(ctx: Ctx, argv: string[]): Promise<number> {
       ctx.stderr(`dispatch: ${e.message}\n`);
       return e.exitCode;
     }
-    ctx.stderr(`dispatch: Internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    ctx.stderr(`dispatch: ${internalErrorLine(ctx, argv, e)}\n`);
     return 70;
   }
+}
+
+/**
+ * One line for an error that is not a DispatchError (a full disk, a bug):
+ * its message, never its stack, which goes to `$DISPATCH_HOME/errors.log`
+ * for a bug report. The log is best effort: on a full disk it stays unwritten.
+ */
+export function internalErrorLine(ctx: Pick<Ctx, "home" | "now">, argv: string[], e: unknown): string {
+  const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
+  const detail = e instanceof Error ? e.stack ?? e.message : String(e);
+  const log = `${ctx.home}/errors.log`;
+  let logged = false;
+  try {
+    const entry = `${new Date(ctx.now()).toISOString()} dispatch ${JSON.stringify(argv)}\n${detail}\n\n`;
+    Deno.writeTextFileSync(log, entry, { append: true, mode: 0o600 });
+    logged = true;
+  } catch {
+    // no home, or no space: the line below is all there is
+  }
+  const where = logged ? `; details in ${log}` : "";
+  if (/os error 28\b/.test(message)) {
+    return `Disk full: ${message} (free space where ${ctx.home} lives, then run the command again)`;
+  }
+  return `Internal error: ${
+    message || "unknown"
+  }${where} (if it is not a full disk or a damaged file, report it)`;
 }
 
 if (import.meta.main) {
