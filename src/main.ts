@@ -6,6 +6,7 @@
  */
 import { type Ctx, systemClock } from "./context.ts";
 import { DispatchError } from "./errors.ts";
+import { readAtMost } from "./config/read.ts";
 
 /** A subcommand: parses its own flags, returns the exit code. */
 export type Command = (ctx: Ctx, args: string[]) => Promise<number>;
@@ -60,6 +61,15 @@ Run 'dispatch <command> --help' for a command's options.
 Data lives in $DISPATCH_HOME (default ~/.dispatch).
 `;
 
+/** The most of stdin read: every text read from it (plan, answer, note) has a smaller limit, checked after. */
+export const MAX_STDIN_BYTES = 1024 * 1024;
+
+/** Reads stdin up to {@linkcode MAX_STDIN_BYTES} + 1 bytes, so `< /dev/zero` costs 1 MiB, not the machine. */
+async function readStdinBounded(): Promise<string> {
+  const bytes = await readAtMost(Deno.stdin, MAX_STDIN_BYTES + 1);
+  return new TextDecoder().decode(bytes);
+}
+
 function realCtx(): Ctx {
   const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const env = Deno.env.toObject();
@@ -76,7 +86,7 @@ function realCtx(): Ctx {
     ...systemClock(),
     stdout: (t) => void Deno.stdout.writeSync(encoder.encode(t)),
     stderr: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
-    stdin: async () => Deno.stdin.isTerminal() ? "" : await new Response(Deno.stdin.readable).text(),
+    stdin: async () => Deno.stdin.isTerminal() ? "" : await readStdinBounded(),
     self,
     bin: env.DISPATCH_LAUNCHER || (compiled ? Deno.execPath() : `${root}/bin/dispatch`),
   };

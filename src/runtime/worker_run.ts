@@ -126,6 +126,7 @@ export async function runWorker(
   const logOffset = await Deno.stat(paths.log).then((s) => s.size, () => 0);
   const child = spawnWorker(ctx, spec, launch);
   const started = ctx.now();
+  const startedMono = ctx.monotonic(); // durations on the monotonic clock: a clock step must not fire the timeout
   const pid = child.pid;
   await markRunning(ctx, id, pid, started);
   // Cancelled before we got here: stop at once.
@@ -137,13 +138,13 @@ export async function runWorker(
   const status = child.status.finally(() => exit.abort());
   let timedOut = false;
   let lastDone = progressOf((await readTextOrUndefined(paths.plan)) ?? "").done;
-  let lastActivity = started;
+  let lastActivity = startedMono;
   let lastSeen = 0;
   while (!exit.signal.aborted) {
     await wake.wait(limits.tickMs, exit.signal);
     if (exit.signal.aborted) break;
-    const now = ctx.now();
-    if (limits.timeoutMs !== undefined && now - started > limits.timeoutMs && !timedOut) {
+    const now = ctx.monotonic();
+    if (limits.timeoutMs !== undefined && now - startedMono > limits.timeoutMs && !timedOut) {
       timedOut = true;
       await killTree({ pid, task: id });
       continue;

@@ -98,7 +98,8 @@ function specProblem(value: unknown, id: string): string | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object";
   const v = value as Record<string, unknown>;
   if (v.id !== id) return `it names task ${JSON.stringify(v.id)}`;
-  for (const key of ["title", "project", "cwd", "backend", "model", "modelId", "tier"]) {
+  // What every reader relies on; the rest has defaults where it is used.
+  for (const key of ["title", "project", "cwd"]) {
     if (typeof v[key] !== "string") return `its ${key} is missing`;
   }
   if (typeof v.created !== "number") return "its created time is missing";
