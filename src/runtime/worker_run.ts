@@ -10,7 +10,8 @@
 import type { Ctx } from "../context.ts";
 import type { LaunchSpec } from "../backends/types.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { mtimeMs, readTextOrUndefined } from "../store/fsx.ts";
+import { mtimeMs } from "../store/fsx.ts";
+import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
 import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
@@ -137,7 +138,7 @@ export async function runWorker(
   const exit = new AbortController();
   const status = child.status.finally(() => exit.abort());
   let timedOut = false;
-  let lastDone = progressOf((await readTextOrUndefined(paths.plan)) ?? "").done;
+  let lastDone = progressOf(readPlanSync(paths.plan) ?? "").done;
   let lastActivity = startedMono;
   let lastSeen = 0;
   while (!exit.signal.aborted) {
@@ -149,7 +150,7 @@ export async function runWorker(
       await killTree({ pid, task: id });
       continue;
     }
-    const progress = progressOf((await readTextOrUndefined(paths.plan)) ?? "");
+    const progress = progressOf(readPlanSync(paths.plan) ?? ""); // bounded; a folder or FIFO reads as ""
     if (progress.done !== lastDone) {
       lastDone = progress.done;
       await emit(ctx, spec, { type: "progress", done: progress.done, total: progress.total });
