@@ -186,6 +186,15 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     await finalizeTask(ctx, id, { code: null, reason: `Could not start the supervisor: ${String(e)}` });
     throw e;
   }
-  if (spec.session) await addActive(ctx.home, spec.session, id, ctx.env);
+  if (spec.session) {
+    // The task is running now: a failure here must not read as a failed start.
+    await addActive(ctx.home, spec.session, id, ctx.env).catch((e) =>
+      ctx.stderr(
+        `dispatch: Started ${id}, but could not register it with session ${spec.session}: ${
+          e instanceof Error ? e.message.split("\n")[0] : e
+        } (its notices may arrive late)\n`,
+      )
+    );
+  }
   return spec;
 }

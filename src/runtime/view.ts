@@ -92,7 +92,7 @@ function placeholderSpec(home: string, id: string): TaskSpec {
     project: "",
     cwd: "",
     backend: "?",
-    model: "?",
+    model: "damaged", // the board's model column shows "damaged/?"
     modelId: "?",
     tier: "edit",
     created: mtimeSync(dir) ?? 0,
