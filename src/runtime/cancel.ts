@@ -14,6 +14,15 @@ import { readSpec, readState, storable, type TaskState, TERMINAL, withTaskLock }
 import { emit } from "./events.ts";
 import { killTree } from "../proc/kill_tree.ts";
 
+/** The empty file a cancel leaves when it stopped the tree but could not record it. */
+export function cancelMarker(home: string, id: string): string {
+  return `${taskPaths(home, id).dir}/cancelled`;
+}
+
+/** The reason a late-recorded cancel gets. */
+export const LATE_CANCEL_REASON =
+  "cancelled by the user (recorded late: the disk was full when it was cancelled)";
+
 function isOver(s: TaskState): boolean {
   return TERMINAL.has(s.state) && s.unreadable === undefined;
 }
@@ -34,8 +43,7 @@ export async function cancelTask(
       if (isOver(current)) return false;
       await killTree({ pid: current.pid, task: id });
       stopped = true;
-      const next: TaskState = { ...storable(current), state: "cancelled", reason, ended: now };
-      await writeJsonAtomic(taskPaths(home, id).state, next);
+      await recordCancel(home, id, current, reason, now);
       return true;
     });
     if (!changed) return false;
@@ -48,10 +56,28 @@ export async function cancelTask(
       stopped = true;
     }
     if (!stopped) throw e;
+    // An empty file needs no data block, so it fits on a full disk: a later reconcile records the cancel.
+    await Deno.writeFile(cancelMarker(home, id), new Uint8Array(), { createNew: true, mode: 0o600 }).catch(
+      () => {},
+    );
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new StateError(
       `Stopped task ${id}'s worker and its whole tree, but could not record the cancel: ${why} (free space if the disk is full; 'dispatch status ${id}' then shows how it ended)`,
       75,
     );
   }
+}
+
+/** Writes `cancelled` over `current` (call under the task's lock, after the tree is stopped). */
+export async function recordCancel(
+  home: string,
+  id: string,
+  current: TaskState,
+  reason: string,
+  now: number,
+): Promise<TaskState> {
+  const next: TaskState = { ...storable(current), state: "cancelled", reason, ended: now };
+  await writeJsonAtomic(taskPaths(home, id).state, next);
+  await Deno.remove(cancelMarker(home, id)).catch(() => {});
+  return next;
 }

@@ -5,7 +5,8 @@
  */
 import type { Ctx } from "../context.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { writeJsonAtomic } from "../store/fsx.ts";
+import { exists, writeJsonAtomic } from "../store/fsx.ts";
+import { cancelMarker, LATE_CANCEL_REASON } from "./cancel.ts";
 import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
@@ -145,12 +146,16 @@ export function finalizeTask(
     const now = ctx.now();
     const open = openQuestions(home, id).length;
     const spec = readSpec(home, id);
-    const { state, reason } = outcome(exit, plan, open, spec.planItems);
+    // A cancel that stopped the tree on a full disk left its marker: the worker died of the cancel.
+    const { state, reason } = await exists(cancelMarker(home, id))
+      ? { state: "cancelled" as const, reason: LATE_CANCEL_REASON }
+      : outcome(exit, plan, open, spec.planItems);
     const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
     if (state === "waiting") delete next.ended;
     await writeJsonAtomic(paths.state, next);
+    if (state === "cancelled") await Deno.remove(cancelMarker(home, id)).catch(() => {});
     const progress = progressOf(plan ?? "");
-    const type = state === "done" ? "done" : state === "waiting" ? "waiting" : "failed";
+    const type = state === "done" || state === "waiting" || state === "cancelled" ? state : "failed";
     await emit({ home, now: () => now }, spec, {
       type,
       text: reason,

@@ -7,8 +7,10 @@
  */
 import type { Ctx } from "../context.ts";
 import { taskPaths } from "../store/paths.ts";
-import { readTextOrUndefined } from "../store/fsx.ts";
-import { readSpec, readState, type TaskState, TERMINAL } from "../store/tasks.ts";
+import { exists, readTextOrUndefined } from "../store/fsx.ts";
+import { readSpec, readState, type TaskState, TERMINAL, withTaskLock } from "../store/tasks.ts";
+import { cancelMarker, LATE_CANCEL_REASON, recordCancel } from "./cancel.ts";
+import { emit } from "./events.ts";
 import { finalizeTask } from "./finalize.ts";
 import { isAlive, livePidsWithEnv } from "../proc/procfs.ts";
 
@@ -47,6 +49,7 @@ export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string):
       : `Supervisor died while the task was ${state.state}`;
     return finalizeTask(ctx, id, { code: null, failed: true, reason });
   }
+  if (await exists(cancelMarker(home, id))) return await recordLateCancel(ctx, id);
   const text = await readTextOrUndefined(taskPaths(home, id).exit);
   const code = text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : null;
   return finalizeTask(ctx, id, {
@@ -66,4 +69,23 @@ export const NO_CODE_REASON =
 export function taskHasProcesses(id: string): boolean {
   return livePidsWithEnv(`DISPATCH_TASK=${id}`).length > 0 ||
     livePidsWithEnv(`DISPATCH_SUPERVISES=${id}`).length > 0;
+}
+
+/** Records the cancel a full disk kept from being recorded (its tree was stopped then). */
+async function recordLateCancel(ctx: Pick<Ctx, "home" | "now">, id: string): Promise<TaskState> {
+  const now = ctx.now();
+  let wrote = false;
+  const state = await withTaskLock(ctx.home, id, async () => {
+    const current = readState(ctx.home, id);
+    if (TERMINAL.has(current.state) && current.unreadable === undefined) return current;
+    wrote = true;
+    return await recordCancel(ctx.home, id, current, LATE_CANCEL_REASON, now);
+  });
+  if (wrote) {
+    await emit({ home: ctx.home, now: () => now }, readSpec(ctx.home, id), {
+      type: "cancelled",
+      text: LATE_CANCEL_REASON,
+    });
+  }
+  return state;
 }

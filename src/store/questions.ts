@@ -129,7 +129,8 @@ export async function receiveAnswer(
  * can change between reading it and answering (two hosts answering at
  * once), so the answer could land on a question it was not written for.
  * Throws StateError when there is no such question or it was answered
- * meanwhile, UsageError when the question must be named.
+ * meanwhile, UsageError when the question must be named. Call under the
+ * task's lock.
  */
 export async function recordAnswer(
   home: string,
@@ -163,10 +164,29 @@ export async function recordAnswer(
   }
   const answer: Answer = { n: target, text: body, ts: now };
   await ensureDir(p.answers);
-  if (!await createExclusive(`${p.answers}/${messageFile(target)}`, JSON.stringify(answer) + "\n")) {
+  let created: boolean;
+  try {
+    created = await createExclusive(`${p.answers}/${messageFile(target)}`, JSON.stringify(answer) + "\n");
+  } catch (e) {
+    await removeTempsOf(p.answers, messageFile(target)); // a full disk: leave no half-written temp behind
+    throw e;
+  }
+  if (!created) {
     throw new StateError(
       `Already answered: question ${target} of task ${id} has an answer; nothing was changed`,
     );
   }
   return { answer, event: { type: "answered", question: target, text: body } };
+}
+
+/**
+ * Removes temp files (`NAME.*.tmp`) an interrupted write of `name` left in
+ * `dir`. Answers are written under the task's lock, so none is in flight.
+ */
+async function removeTempsOf(dir: string, name: string): Promise<void> {
+  for (const entry of await listDir(dir).catch(() => [])) {
+    if (entry.startsWith(`${name}.`) && entry.endsWith(".tmp")) {
+      await Deno.remove(`${dir}/${entry}`).catch(() => {});
+    }
+  }
 }
