@@ -5,6 +5,7 @@
 import type { Ctx } from "../context.ts";
 import { StateError, UsageError } from "../errors.ts";
 import { answer } from "../ipc/questions.ts";
+import { checkMessage } from "../store/questions.ts";
 import { assertTaskId } from "../store/paths.ts";
 import { afterAnswer, assertCanReceiveAnswer } from "../runtime/resume.ts";
 import { parseFlags } from "./args.ts";
@@ -33,6 +34,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
       throw new UsageError(`Invalid --question: '${parsed.values.question}' (a question number, e.g. 1)`);
     }
   }
+  checkMessage(text, "answer"); // bad input first, whatever the task's state
   await assertCanReceiveAnswer(ctx, id);
   const record = await answer(ctx, id, text, { question });
   let resumed: boolean;

@@ -63,7 +63,7 @@ export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string):
  * "killed": a full disk also leaves no code, and no supervisor able to record.
  */
 export const NO_CODE_REASON =
-  "Worker and its supervisor ended with no exit code recorded (killed, or the disk was full)";
+  "Worker and its supervisor are gone and no exit code was recorded (killed, or the disk was full)";
 
 /** True while some live process carries task `id`: its worker tree (DISPATCH_TASK) or supervisor. */
 export function taskHasProcesses(id: string): boolean {
