@@ -61,12 +61,28 @@ Run 'dispatch <command> --help' for a command's options.
 Data lives in $DISPATCH_HOME (default ~/.dispatch).
 `;
 
-/** The most of stdin read: every text read from it (plan, answer, note) has a smaller limit, checked after. */
-export const MAX_STDIN_BYTES = 1024 * 1024;
+/**
+ * The most of stdin kept: above every text limit (plan, answer, note) and
+ * any hook event (a long pasted prompt), each checked after the read.
+ */
+export const MAX_STDIN_BYTES = 16 * 1024 * 1024;
 
-/** Reads stdin up to {@linkcode MAX_STDIN_BYTES} + 1 bytes, so `< /dev/zero` costs 1 MiB, not the machine. */
+/**
+ * Reads stdin, keeping at most {@linkcode MAX_STDIN_BYTES} + 1 bytes, so
+ * `< /dev/zero` costs 16 MiB, not the machine. The rest is read and dropped
+ * (up to 1 GiB), so a writer such as Claude Code's hook runner never gets a
+ * broken pipe.
+ */
 async function readStdinBounded(): Promise<string> {
   const bytes = await readAtMost(Deno.stdin, MAX_STDIN_BYTES + 1);
+  if (bytes.length > MAX_STDIN_BYTES) {
+    const sink = new Uint8Array(65_536);
+    for (let dropped = 0; dropped < 1 << 30;) {
+      const n = await Deno.stdin.read(sink);
+      if (n === null) break;
+      dropped += n;
+    }
+  }
   return new TextDecoder().decode(bytes);
 }
 
