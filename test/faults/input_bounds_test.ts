@@ -15,7 +15,7 @@ async function start(ctx: TestCtx, extra: string[]): Promise<{ code: number; err
   return { code, err: ctx.err.join("") };
 }
 
-async function tasksOnDisk(ctx: TestCtx): Promise<string[]> {
+function tasksOnDisk(ctx: TestCtx): string[] {
   try {
     return [...Deno.readDirSync(`${ctx.home}/tasks`)].map((e) => e.name);
   } catch {
@@ -29,7 +29,7 @@ Deno.test("input bounds: --plan /dev/zero is refused after reading 64 KiB + 1, i
   const r = await start(ctx, ["--title", "Zero", "--plan", "/dev/zero"]);
   assert.equal(r.code, 65, r.err);
   assert.equal(r.err, "dispatch: Plan too large: /dev/zero is over 65536 bytes; keep the checklist short\n");
-  assert.deepEqual(await tasksOnDisk(ctx), []);
+  assert.deepEqual(tasksOnDisk(ctx), []);
 });
 
 Deno.test("input bounds: a folder as --plan is one line, exit 65", async () => {
@@ -51,5 +51,5 @@ Deno.test("input bounds: NUL in a title or a plan is refused", async () => {
   const plan = await start(ctx, ["--title", "Nul plan", "--plan", `${ctx.project}/nul.md`]);
   assert.equal(plan.code, 65, plan.err);
   assert.equal(plan.err, "dispatch: Plan contains a NUL byte: give plain text\n");
-  assert.deepEqual(await tasksOnDisk(ctx), []);
+  assert.deepEqual(tasksOnDisk(ctx), []);
 });
