@@ -27,8 +27,14 @@ export interface DirWatch extends AsyncDisposable {
 
 /** Time as the core sees it: a fake one in tests drives every sleep and timeout. */
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: for timestamps, never for durations (the wall clock can step). */
   now(): number;
+  /**
+   * A monotonic reading in milliseconds: only differences mean anything, and
+   * only within one process. Timeouts and stall windows are measured on it,
+   * so a clock step (NTP, a user, a VM resume) cannot fire or stall them.
+   */
+  monotonic(): number;
   /** Resolves after `ms`, or early when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Watches folder `dir` (which must exist); dispose it when done. */
@@ -135,6 +141,7 @@ export function watchDirWith(
 export function systemClock(): Clock {
   return {
     now: () => Date.now(),
+    monotonic: () => performance.now(),
     sleep: realSleep,
     watchDir: (dir, opts) => watchDirWith(realSleep, dir, opts),
   };

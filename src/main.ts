@@ -6,6 +6,7 @@
  */
 import { type Ctx, systemClock } from "./context.ts";
 import { DispatchError } from "./errors.ts";
+import { readAtMost } from "./config/read.ts";
 
 /** A subcommand: parses its own flags, returns the exit code. */
 export type Command = (ctx: Ctx, args: string[]) => Promise<number>;
@@ -60,6 +61,31 @@ Run 'dispatch <command> --help' for a command's options.
 Data lives in $DISPATCH_HOME (default ~/.dispatch).
 `;
 
+/**
+ * The most of stdin kept: above every text limit (plan, answer, note) and
+ * any hook event (a long pasted prompt), each checked after the read.
+ */
+export const MAX_STDIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads stdin, keeping at most {@linkcode MAX_STDIN_BYTES} + 1 bytes, so
+ * `< /dev/zero` costs 16 MiB, not the machine. The rest is read and dropped
+ * (up to 1 GiB), so a writer such as Claude Code's hook runner never gets a
+ * broken pipe.
+ */
+async function readStdinBounded(): Promise<string> {
+  const bytes = await readAtMost(Deno.stdin, MAX_STDIN_BYTES + 1);
+  if (bytes.length > MAX_STDIN_BYTES) {
+    const sink = new Uint8Array(65_536);
+    for (let dropped = 0; dropped < 1 << 30;) {
+      const n = await Deno.stdin.read(sink);
+      if (n === null) break;
+      dropped += n;
+    }
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 function realCtx(): Ctx {
   const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const env = Deno.env.toObject();
@@ -76,7 +102,7 @@ function realCtx(): Ctx {
     ...systemClock(),
     stdout: (t) => void Deno.stdout.writeSync(encoder.encode(t)),
     stderr: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
-    stdin: async () => Deno.stdin.isTerminal() ? "" : await new Response(Deno.stdin.readable).text(),
+    stdin: async () => Deno.stdin.isTerminal() ? "" : await readStdinBounded(),
     self,
     bin: env.DISPATCH_LAUNCHER || (compiled ? Deno.execPath() : `${root}/bin/dispatch`),
   };
@@ -105,9 +131,35 @@ export async function main(ctx: Ctx, argv: string[]): Promise<number> {
       ctx.stderr(`dispatch: ${e.message}\n`);
       return e.exitCode;
     }
-    ctx.stderr(`dispatch: Internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    ctx.stderr(`dispatch: ${internalErrorLine(ctx, argv, e)}\n`);
     return 70;
   }
+}
+
+/**
+ * One line for an error that is not a DispatchError (a full disk, a bug):
+ * its message, never its stack, which goes to `$DISPATCH_HOME/errors.log`
+ * for a bug report. The log is best effort: on a full disk it stays unwritten.
+ */
+export function internalErrorLine(ctx: Pick<Ctx, "home" | "now">, argv: string[], e: unknown): string {
+  const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
+  const detail = e instanceof Error ? e.stack ?? e.message : String(e);
+  const log = `${ctx.home}/errors.log`;
+  let logged = false;
+  try {
+    const entry = `${new Date(ctx.now()).toISOString()} dispatch ${JSON.stringify(argv)}\n${detail}\n\n`;
+    Deno.writeTextFileSync(log, entry, { append: true, mode: 0o600 });
+    logged = true;
+  } catch {
+    // no home, or no space: the line below is all there is
+  }
+  const where = logged ? `; details in ${log}` : "";
+  if (/os error 28\b/.test(message)) {
+    return `Disk full: ${message} (free space where ${ctx.home} lives, then run the command again)`;
+  }
+  return `Internal error: ${
+    message || "unknown"
+  }${where} (if it is not a full disk or a damaged file, report it)`;
 }
 
 if (import.meta.main) {

@@ -137,7 +137,8 @@ Deno.test("bad input: answering a task with no open question is a clear error", 
   await waitForState(sb, id, ["done"]);
   const r = await sb.run(["answer", id, "hello"]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, new RegExp(`No open question: task ${id} is not waiting for an answer`));
+  // An ended task cannot receive an answer: refused with how it ended (issue 8, invariant 4).
+  assert.match(r.stderr, new RegExp(`Cannot answer: task ${id} has ended \\(done: All items done\\)`));
   const empty = await sb.run(["answer", id, "  "]);
   assert.match(empty.stderr, /Empty answer/);
 });

@@ -22,6 +22,8 @@ interface Sleeper {
 /** Time that moves only when a test says so. Sleeps resolve when time reaches them, or on abort. */
 export class FakeClock implements Clock {
   #now: number;
+  /** Monotonic time: moved by {@linkcode advance}, never by {@linkcode stepWall}; sleeps run on it. */
+  #mono = 0;
   #sleepers = new Set<Sleeper>();
 
   constructor(start = Date.UTC(2026, 0, 1)) {
@@ -31,12 +33,20 @@ export class FakeClock implements Clock {
   /** The fake time. */
   now = (): number => this.#now;
 
+  /** The fake monotonic reading. */
+  monotonic = (): number => this.#mono;
+
+  /** Steps the wall clock alone by `ms` (negative: back), as NTP or a user might: no sleep wakes. */
+  stepWall(ms: number): void {
+    this.#now += ms;
+  }
+
   /** Resolves when time is moved past `ms` from now, or when `signal` aborts. */
   sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
       const sleeper: Sleeper = {
-        at: this.#now + Math.max(0, ms),
+        at: this.#mono + Math.max(0, ms),
         wake: () => {
           this.#sleepers.delete(sleeper);
           signal?.removeEventListener("abort", sleeper.wake);
@@ -72,7 +82,8 @@ export class FakeClock implements Clock {
   /** Moves time on by `ms`, waking every sleep that falls due. */
   advance(ms: number): void {
     this.#now += ms;
-    for (const s of [...this.#sleepers]) if (s.at <= this.#now) s.wake();
+    this.#mono += ms;
+    for (const s of [...this.#sleepers]) if (s.at <= this.#mono) s.wake();
   }
 
   /** Keeps waking the earliest sleep until `work` settles: "let time run" until it is done. */
@@ -83,7 +94,7 @@ export class FakeClock implements Clock {
     while (!over) {
       if (this.#sleepers.size > 0) {
         const next = Math.min(...[...this.#sleepers].map((s) => s.at));
-        this.advance(Math.max(0, next - this.#now));
+        this.advance(Math.max(0, next - this.#mono));
       }
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -94,7 +105,7 @@ export class FakeClock implements Clock {
   async fireNext(unless?: Promise<unknown>): Promise<void> {
     await this.settled(1, unless);
     const next = Math.min(...[...this.#sleepers].map((s) => s.at));
-    this.advance(Math.max(0, next - this.#now));
+    this.advance(Math.max(0, next - this.#mono));
   }
 }
 
@@ -134,6 +145,7 @@ export async function testCtx(opts: TestCtxOptions = {}): Promise<TestCtx> {
     env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: root, DISPATCH_HOME: home, ...opts.env },
     clock,
     now: clock.now,
+    monotonic: clock.monotonic,
     sleep: clock.sleep,
     watchDir: clock.watchDir,
     stdout: (t) => void out.push(t),

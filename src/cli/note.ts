@@ -6,6 +6,7 @@ import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { assertTaskId } from "../store/paths.ts";
 import { addNote } from "../runtime/note.ts";
+import { checkMessage } from "../store/questions.ts";
 import { parseFlags } from "./args.ts";
 
 const HELP = `Usage: dispatch note TASK "text"
@@ -21,8 +22,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const [task, ...words] = parsed.positionals;
   if (!task) throw new UsageError('Missing TASK (usage: dispatch note TASK "text")');
   const id = assertTaskId(task);
-  const text = (words.length > 0 ? words.join(" ") : await ctx.stdin()).trim();
-  if (text === "") throw new UsageError("Empty note: give the text as an argument or on stdin");
+  const raw = (words.length > 0 ? words.join(" ") : await ctx.stdin()).trim();
+  if (raw === "") throw new UsageError("Empty note: give the text as an argument or on stdin");
+  const text = checkMessage(raw, "note"); // bounded, no NUL
   await addNote(ctx, id, text);
   ctx.stdout(`Noted for ${id}.\n`);
   return 0;

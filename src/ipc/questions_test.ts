@@ -13,7 +13,7 @@ Deno.test("ask waits for the answer, which lands exactly once", async () => {
   assert.equal((await answer(ctx, "qa-0001", "Postgres")).n, 1);
   assert.equal(await asked, "Postgres");
   await assert.rejects(answer(ctx, "qa-0001", "MySQL", { question: 1 }), /Already answered: question 1/);
-  await assert.rejects(answer(ctx, "qa-0001", "MySQL"), /No open question: task qa-0001/);
+  await assert.rejects(answer(ctx, "qa-0001", "MySQL"), /Already answered: question 1 of task qa-0001/);
   // `ask` runs in the worker's sandbox and writes only the task's folder: the supervisor journals the question.
   const types = (await readEvents(ctx.home, 0)).entries.map((e) => e.event.type);
   assert.deepEqual(types, ["answered"]);

@@ -41,10 +41,10 @@ function markOf(ch: string): ItemMark {
   }
 }
 
-/** Parses every checklist item of a plan. */
+/** Parses every checklist item of a plan (LF, CRLF or CR line ends: an editor's save is not a lost plan). */
 export function parseChecklist(plan: string): ChecklistItem[] {
   const items: ChecklistItem[] = [];
-  plan.split("\n").forEach((line, index) => {
+  plan.split(/\r\n|\r|\n/).forEach((line, index) => {
     const m = ITEM.exec(line);
     if (m) items.push({ mark: markOf(m[1]!), text: m[2]!.trim(), line: index });
   });

@@ -1,12 +1,31 @@
 /**
- * Cancelling a task: record `cancelled` first (so the supervisor, seeing
- * its worker die, does not report a failure), then stop the whole tree.
+ * Cancelling a task: stop the whole tree first, then record `cancelled`, so
+ * a full disk or a damaged task folder can never leave the worker running.
+ * Both happen under the task's lock: the supervisor, seeing its worker die,
+ * waits for the lock and then finds `cancelled` already recorded, so it
+ * does not report a failure.
  * @module
  */
 import type { Ctx } from "../context.ts";
-import { readSpec, TERMINAL, updateState } from "../store/tasks.ts";
+import { StateError } from "../errors.ts";
+import { writeJsonAtomic } from "../store/fsx.ts";
+import { taskPaths } from "../store/paths.ts";
+import { readSpec, readState, storable, type TaskState, TERMINAL, withTaskLock } from "../store/tasks.ts";
 import { emit } from "./events.ts";
 import { killTree } from "../proc/kill_tree.ts";
+
+/** The empty file a cancel leaves when it stopped the tree but could not record it. */
+export function cancelMarker(home: string, id: string): string {
+  return taskPaths(home, id).cancelled;
+}
+
+/** The reason a late-recorded cancel gets. */
+export const LATE_CANCEL_REASON =
+  "cancelled by the user (recorded late: the disk was full when it was cancelled)";
+
+function isOver(s: TaskState): boolean {
+  return TERMINAL.has(s.state) && s.unreadable === undefined;
+}
 
 /** Cancels task `id`. Resolves false when it had already ended. */
 export async function cancelTask(
@@ -17,14 +36,54 @@ export async function cancelTask(
   const home = ctx.home;
   const now = ctx.now();
   const spec = readSpec(home, id);
-  let changed = false;
-  const state = await updateState(home, id, (s) => {
-    if (TERMINAL.has(s.state)) return undefined;
-    changed = true;
-    return { ...s, state: "cancelled", reason, ended: now };
-  });
-  if (!changed) return false;
-  await emit({ home, now: () => now }, spec, { type: "cancelled", text: reason });
-  await killTree({ pid: state.pid, task: id, home, cgroup: (state.containment as { path?: string })?.path });
-  return true;
+  let stopped = false;
+  try {
+    const changed = await withTaskLock(home, id, async () => {
+      const current = readState(home, id);
+      if (isOver(current)) return false;
+      await killTree({ pid: current.pid, task: id, home, cgroup: containmentPath(current) });
+      stopped = true;
+      await recordCancel(home, id, current, reason, now);
+      return true;
+    });
+    if (!changed) return false;
+    await emit({ home, now: () => now }, spec, { type: "cancelled", text: reason });
+    return true;
+  } catch (e) {
+    // The lock itself failed (a full disk, a deleted folder): stop the tree all the same.
+    if (!stopped && !isOver(readState(home, id))) {
+      const last = readState(home, id);
+      await killTree({ pid: last.pid, task: id, home, cgroup: containmentPath(last) });
+      stopped = true;
+    }
+    if (!stopped) throw e;
+    // An empty file needs no data block, so it fits on a full disk: a later reconcile records the cancel.
+    await Deno.writeFile(cancelMarker(home, id), new Uint8Array(), { createNew: true, mode: 0o600 }).catch(
+      () => {},
+    );
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new StateError(
+      `Stopped task ${id}'s worker and its whole tree, but could not record the cancel: ${why} (free space if the disk is full; 'dispatch status ${id}' then shows how it ended)`,
+      75,
+    );
+  }
+}
+
+/** Writes `cancelled` over `current` (call under the task's lock, after the tree is stopped). */
+export async function recordCancel(
+  home: string,
+  id: string,
+  current: TaskState,
+  reason: string,
+  now: number,
+): Promise<TaskState> {
+  const next: TaskState = { ...storable(current), state: "cancelled", reason, ended: now };
+  await writeJsonAtomic(taskPaths(home, id).state, next);
+  await Deno.remove(cancelMarker(home, id)).catch(() => {});
+  return next;
+}
+
+/** The cgroup a task's state names (killTree checks it is really this task's). */
+function containmentPath(state: TaskState): string | undefined {
+  return state.containment?.kind === "cgroup" ? state.containment.path : undefined;
 }

@@ -5,7 +5,7 @@ import { readEvents } from "../store/journal.ts";
 import { readState } from "../store/tasks.ts";
 import { cancelTask } from "./cancel.ts";
 
-Deno.test("cancelTask records cancelled first, then stops the worker's tree", async () => {
+Deno.test("cancelTask stops the worker's tree, then records cancelled", async () => {
   await using ctx = await testCtx();
   const worker = new Deno.Command("sleep", { args: ["30"], detached: true, stdout: "null", stderr: "null" })
     .spawn();

@@ -5,10 +5,20 @@
  */
 import type { Ctx } from "../context.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { readTextOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
+import { exists, writeJsonAtomic } from "../store/fsx.ts";
+import { cancelMarker, LATE_CANCEL_REASON } from "./cancel.ts";
+import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
-import { readSpec, readState, type TaskState, TERMINAL, type Usage, withTaskLock } from "../store/tasks.ts";
+import {
+  readSpec,
+  readState,
+  storable,
+  type TaskState,
+  TERMINAL,
+  type Usage,
+  withTaskLock,
+} from "../store/tasks.ts";
 import { emit } from "./events.ts";
 
 /** How the worker process ended. */
@@ -53,13 +63,18 @@ const SIGNALS: Record<number, string> = {
   11: "SIGSEGV",
 };
 
-/** Derives the final state and reason from the exit and the plan. */
+/**
+ * Derives the final state and reason from the exit and the plan (undefined
+ * when the plan file is gone). `startItems`, the plan's item count at start,
+ * makes a plan that lost items a failure rather than a smaller success.
+ */
 export function outcome(
   exit: ExitFacts,
-  plan: string,
+  plan: string | undefined,
   openQuestionCount: number,
+  startItems?: number,
 ): { state: TaskState["state"]; reason: string } {
-  const progress = progressOf(plan);
+  const progress = progressOf(plan ?? "");
   if (exit.failed) return { state: "failed", reason: exit.reason ?? "Failed" };
   if (openQuestionCount > 0 && exit.resumable) {
     return { state: "waiting", reason: "Worker exited with a question open; answering resumes its session" };
@@ -72,6 +87,8 @@ export function outcome(
     const how = signal ? `killed by ${signal} (exit ${exit.code})` : `exited with code ${exit.code}`;
     return { state: "failed", reason: exit.reason ?? `Worker ${how}` };
   }
+  const lost = planLoss(plan, progress.total, startItems);
+  if (lost) return { state: "failed", reason: lost };
   if (progress.errors.length > 0) {
     return { state: "failed", reason: `Worker marked an item failed: ${progress.errors[0]}` };
   }
@@ -84,6 +101,21 @@ export function outcome(
     return { state: "failed", reason: `Worker exited 0 with ${left} of ${progress.total} items unticked` };
   }
   return { state: "done", reason: "All items done" };
+}
+
+/** Why the plan can no longer show the work was done, or undefined when it can. */
+function planLoss(
+  plan: string | undefined,
+  total: number,
+  startItems: number | undefined,
+): string | undefined {
+  const started = startItems ? ` (it started with ${startItems})` : "";
+  if (plan === undefined) return `Plan is gone: the worker deleted plan.md${started}`;
+  if (total === 0) return `Plan no longer parses: no '- [ ]' or '- [x]' items are left${started}`;
+  if (startItems !== undefined && total < startItems) {
+    return `Plan lost items: ${total} left of the ${startItems} the task started with`;
+  }
+  return undefined;
 }
 
 /**
@@ -101,25 +133,29 @@ export function finalizeTask(
     const paths = taskPaths(home, id);
     const current = readState(home, id);
     const merged: TaskState = {
-      ...current,
+      ...storable(current),
       ...(exit.nativeSession ? { nativeSession: exit.nativeSession } : {}),
       usage: addUsage(current.usage, exit.usage),
     };
-    if (TERMINAL.has(current.state)) {
+    if (TERMINAL.has(current.state) && current.unreadable === undefined) {
       const next = { ...merged, code: current.code ?? exit.code };
       await writeJsonAtomic(paths.state, next);
       return next;
     }
-    const plan = (await readTextOrUndefined(paths.plan)) ?? "";
+    const plan = readPlanSync(paths.plan);
     const now = ctx.now();
     const open = openQuestions(home, id).length;
-    const { state, reason } = outcome(exit, plan, open);
+    const spec = readSpec(home, id);
+    // A cancel that stopped the tree on a full disk left its marker: the worker died of the cancel.
+    const { state, reason } = await exists(cancelMarker(home, id))
+      ? { state: "cancelled" as const, reason: LATE_CANCEL_REASON }
+      : outcome(exit, plan, open, spec.planItems);
     const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
     if (state === "waiting") delete next.ended;
     await writeJsonAtomic(paths.state, next);
-    const spec = readSpec(home, id);
-    const progress = progressOf(plan);
-    const type = state === "done" ? "done" : state === "waiting" ? "waiting" : "failed";
+    if (state === "cancelled") await Deno.remove(cancelMarker(home, id)).catch(() => {});
+    const progress = progressOf(plan ?? "");
+    const type = state === "done" || state === "waiting" || state === "cancelled" ? state : "failed";
     await emit({ home, now: () => now }, spec, {
       type,
       text: reason,

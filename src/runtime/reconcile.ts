@@ -7,10 +7,12 @@
  */
 import type { Ctx } from "../context.ts";
 import { taskPaths } from "../store/paths.ts";
-import { readTextOrUndefined } from "../store/fsx.ts";
-import { readSpec, readState, type TaskState, TERMINAL } from "../store/tasks.ts";
+import { exists, readTextOrUndefined } from "../store/fsx.ts";
+import { readSpec, readState, type TaskState, TERMINAL, withTaskLock } from "../store/tasks.ts";
+import { cancelMarker, LATE_CANCEL_REASON, recordCancel } from "./cancel.ts";
+import { emit } from "./events.ts";
 import { finalizeTask } from "./finalize.ts";
-import { isAlive } from "../proc/procfs.ts";
+import { isAlive, livePidsWithEnv } from "../proc/procfs.ts";
 
 /** How long a task may sit in `starting` before its supervisor is presumed lost. */
 export const START_GRACE_MS = 30_000;
@@ -35,19 +37,55 @@ export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string):
   const home = ctx.home;
   const now = ctx.now();
   const state = readState(home, id);
-  if (TERMINAL.has(state.state)) return state;
+  if (state.unreadable !== undefined) {
+    // No pids to trust: the task lives while any process carries its id (its worker tree, its supervisor).
+    if (taskHasProcesses(id)) return state;
+  } else if (TERMINAL.has(state.state)) return state;
   const spec = readSpec(home, id);
-  if (!needsReconcile(state, spec.created, now)) return state;
+  if (state.unreadable === undefined && !needsReconcile(state, spec.created, now)) return state;
   if (state.state === "starting" || state.state === "queued") {
     const reason = state.supervisor === undefined
       ? "Supervisor never started"
       : `Supervisor died while the task was ${state.state}`;
     return finalizeTask(ctx, id, { code: null, failed: true, reason });
   }
+  if (await exists(cancelMarker(home, id))) return await recordLateCancel(ctx, id);
   const text = await readTextOrUndefined(taskPaths(home, id).exit);
   const code = text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : null;
   return finalizeTask(ctx, id, {
     code,
-    ...(code === null ? { reason: "Worker and its supervisor were killed; no exit code was recorded" } : {}),
+    ...(code === null ? { reason: NO_CODE_REASON } : {}),
   });
+}
+
+/**
+ * The reason when worker and supervisor are gone with no exit code. Not
+ * "killed": a full disk also leaves no code, and no supervisor able to record.
+ */
+export const NO_CODE_REASON =
+  "Worker and its supervisor are gone and no exit code was recorded (killed, or the disk was full)";
+
+/** True while some live process carries task `id`: its worker tree (DISPATCH_TASK) or supervisor. */
+export function taskHasProcesses(id: string): boolean {
+  return livePidsWithEnv(`DISPATCH_TASK=${id}`).length > 0 ||
+    livePidsWithEnv(`DISPATCH_SUPERVISES=${id}`).length > 0;
+}
+
+/** Records the cancel a full disk kept from being recorded (its tree was stopped then). */
+async function recordLateCancel(ctx: Pick<Ctx, "home" | "now">, id: string): Promise<TaskState> {
+  const now = ctx.now();
+  let wrote = false;
+  const state = await withTaskLock(ctx.home, id, async () => {
+    const current = readState(ctx.home, id);
+    if (TERMINAL.has(current.state) && current.unreadable === undefined) return current;
+    wrote = true;
+    return await recordCancel(ctx.home, id, current, LATE_CANCEL_REASON, now);
+  });
+  if (wrote) {
+    await emit({ home: ctx.home, now: () => now }, readSpec(ctx.home, id), {
+      type: "cancelled",
+      text: LATE_CANCEL_REASON,
+    });
+  }
+  return state;
 }

@@ -3,7 +3,7 @@ import { seedTask, testCtx } from "../../test/fake_ctx.ts";
 import { readEvents } from "../store/journal.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readState } from "../store/tasks.ts";
-import { reconcileTask, START_GRACE_MS } from "./reconcile.ts";
+import { NO_CODE_REASON, reconcileTask, START_GRACE_MS } from "./reconcile.ts";
 
 /** A pid that is certainly gone: a process that already exited. */
 async function deadPid(): Promise<number> {
@@ -29,7 +29,7 @@ Deno.test("reconcileTask fails a dead task with no exit code, saying so", async 
   await seedTask(ctx, "gone-0002", { state: { state: "running", pid, supervisor: pid } });
   const state = await reconcileTask(ctx, "gone-0002");
   assert.equal(state.state, "failed");
-  assert.equal(state.reason, "Worker and its supervisor were killed; no exit code was recorded");
+  assert.equal(state.reason, NO_CODE_REASON);
 });
 
 Deno.test("reconcileTask gives a starting task its grace period, on the ctx clock", async () => {

@@ -11,7 +11,8 @@ import { adapterFor } from "../backends/registry.ts";
 import type { BackendAdapter, LaunchInput, LaunchSpec } from "../backends/types.ts";
 import { writeAtomic } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
-import { readSpec, readState, updateState } from "../store/tasks.ts";
+import { readSpec, readState, TERMINAL, updateState } from "../store/tasks.ts";
+import { reconcileTask } from "./reconcile.ts";
 import { emit } from "./events.ts";
 import { isAlive } from "../proc/procfs.ts";
 import { spawnSupervisor } from "./spawn_supervisor.ts";
@@ -66,6 +67,39 @@ export async function resumeTask(ctx: Ctx, id: string, message: string): Promise
   });
   await emit(ctx, spec, { type: "resumed" });
   spawnSupervisor(ctx, id, spec.cwd, { resume: true });
+}
+
+/**
+ * Checks that an answer can reach task `id` before it is stored: its worker
+ * is alive (or starting), or it exited waiting and its CLI can resume the
+ * session. Throws StateError with the reason and what to do otherwise, so
+ * "Answered" is never said of an answer no one will read.
+ */
+export async function assertCanReceiveAnswer(ctx: Ctx, id: string): Promise<void> {
+  const spec = readSpec(ctx.home, id);
+  const state = await reconcileTask(ctx, id); // a worker that died unseen is found out here
+  if (state.unreadable !== undefined) return; // reconcile left it: its processes live
+  if (TERMINAL.has(state.state)) {
+    throw new StateError(
+      `Cannot answer: task ${id} has ended (${state.state}${
+        state.reason ? `: ${state.reason}` : ""
+      }), so no worker would read it; start a new task with the answer in its plan`,
+    );
+  }
+  if (state.state !== "waiting" || isAlive(state.pid, state.pidStart)) return;
+  const adapter = await adapterFor(await loadConfig(ctx.home), spec.backend).catch(() => undefined);
+  const why = !adapter
+    ? `its backend '${spec.backend}' is no longer usable`
+    : !adapter.resume
+    ? `backend '${spec.backend}' cannot resume a session`
+    : !state.nativeSession
+    ? "no session id was recorded"
+    : undefined;
+  if (why) {
+    throw new StateError(
+      `Cannot answer: task ${id}'s worker has exited and cannot be resumed (${why}); cancel it and start a new task with the answer in its plan`,
+    );
+  }
 }
 
 /** After an answer: resume the worker if it exited waiting for one. True when resumed. */

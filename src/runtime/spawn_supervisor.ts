@@ -9,7 +9,7 @@ import { spawnDetached } from "../proc/spawn.ts";
 /** Spawns the supervisor of task `id` in `cwd`; with `resume`, it continues the worker's session. */
 export function spawnSupervisor(ctx: Ctx, id: string, cwd: string, opts: { resume?: boolean } = {}): number {
   return spawnDetached([...ctx.self, "_supervise", id, ...(opts.resume ? ["--resume"] : [])], {
-    env: { ...ctx.env, DISPATCH_HOME: ctx.home },
+    env: { ...ctx.env, DISPATCH_HOME: ctx.home, DISPATCH_SUPERVISES: id }, // found by id when state.json is unreadable
     cwd,
   });
 }

@@ -10,7 +10,8 @@ import type { Tier } from "../tier.ts";
 import { resolveModel } from "../models/resolve.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { launchInput } from "../backends/launch_input.ts";
-import { validatePlan } from "../plan/checklist.ts";
+import { MAX_PLAN_BYTES, parseChecklist, validatePlan } from "../plan/checklist.ts";
+import { readAtMost } from "../config/read.ts";
 import { renderPrompt } from "../worker/prompt.ts";
 import { ensureDir, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
 import { homePaths, taskPaths } from "../store/paths.ts";
@@ -20,7 +21,7 @@ import { projectOf } from "../store/project.ts";
 import { addActive } from "../store/sessions.ts";
 import { finalizeTask } from "./finalize.ts";
 import { spawnSupervisor } from "./spawn_supervisor.ts";
-import { createWorktree, type Worktree } from "./worktree.ts";
+import { createWorktree, removeWorktree, type Worktree } from "./worktree.ts";
 
 /** What the host asked for. */
 export interface StartOptions {
@@ -53,14 +54,30 @@ function randomHex(): string {
   return crypto.getRandomValues(new Uint16Array(1))[0]!.toString(16).padStart(4, "0");
 }
 
-/** Reads a plan file, as an InputError when it is missing or not text. */
+/**
+ * Reads a plan file, reading at most one byte past the limit (so
+ * `/dev/zero` costs 64 KiB, not gigabytes); an InputError when it is
+ * missing, a folder, too large or not text.
+ */
 async function readPlanFile(ctx: Ctx, file: string): Promise<string> {
+  const path = file.startsWith("/") ? file : `${ctx.cwd}/${file}`;
+  let bytes: Uint8Array;
   try {
-    return await Deno.readTextFile(file.startsWith("/") ? file : `${ctx.cwd}/${file}`);
+    if ((await Deno.stat(path)).isDirectory) throw new InputError(`Plan file is a directory: ${file}`);
+    using handle = await Deno.open(path, { read: true });
+    bytes = await readAtMost(handle, MAX_PLAN_BYTES + 1);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw new InputError(`Plan file not found: ${file}`);
-    if (e instanceof TypeError) throw new InputError(`Plan file is not valid UTF-8 text: ${file}`);
+    if (e instanceof Deno.errors.PermissionDenied) throw new InputError(`Plan file not readable: ${file}`);
     throw e;
+  }
+  if (bytes.length > MAX_PLAN_BYTES) {
+    throw new InputError(`Plan too large: ${file} is over ${MAX_PLAN_BYTES} bytes; keep the checklist short`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`Plan file is not valid UTF-8 text: ${file}`);
   }
 }
 
@@ -80,7 +97,7 @@ async function checkCwd(cwd: string): Promise<string> {
  */
 export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): Promise<TaskSpec> {
   const title = opts.title.trim();
-  if (title === "" || title.includes("\n") || title.length > 200) {
+  if (title === "" || /[\n\r]/.test(title) || title.includes("\u0000") || title.length > 200) {
     throw new InputError("Invalid title: give one line of at most 200 characters with --title");
   }
   const plan = validatePlan(
@@ -131,6 +148,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
     ...(worktree ? { worktree } : {}),
+    planItems: parseChecklist(plan).length,
   };
   try {
     // Fail now, in the foreground, on what the adapter refuses (a tier the CLI cannot honour).
@@ -148,19 +166,35 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     bin: ctx.bin,
     aliasPrompt: resolved.prompt,
   });
-  await Promise.all([
-    writeAtomic(paths.plan, plan),
-    writeAtomic(paths.prompt, prompt),
-    writeJsonAtomic(paths.state, { state: "starting", since: ctx.now() } satisfies TaskState),
-  ]);
-  await writeJsonAtomic(paths.task, spec); // last: a task.json means the task is complete on disk
-  await emit(ctx, spec, { type: "started", text: title });
+  try {
+    await Promise.all([
+      writeAtomic(paths.plan, plan),
+      writeAtomic(paths.prompt, prompt),
+      writeJsonAtomic(paths.state, { state: "starting", since: ctx.now() } satisfies TaskState),
+    ]);
+    await writeJsonAtomic(paths.task, spec); // last: a task.json means the task is complete on disk
+    await emit(ctx, spec, { type: "started", text: title });
+  } catch (e) {
+    // A full disk mid-way: leave nothing half-made (the worktree too), then say why in one line.
+    await Deno.remove(paths.dir, { recursive: true }).catch(() => {});
+    if (worktree) await removeWorktree(project, worktree).catch(() => {});
+    throw e;
+  }
   try {
     spawnSupervisor(ctx, id, workCwd);
   } catch (e) {
     await finalizeTask(ctx, id, { code: null, reason: `Could not start the supervisor: ${String(e)}` });
     throw e;
   }
-  if (spec.session) await addActive(ctx.home, spec.session, id, ctx.env);
+  if (spec.session) {
+    // The task is running now: a failure here must not read as a failed start.
+    await addActive(ctx.home, spec.session, id, ctx.env).catch((e) =>
+      ctx.stderr(
+        `dispatch: Started ${id}, but could not register it with session ${spec.session}: ${
+          e instanceof Error ? e.message.split("\n")[0] : e
+        } (its notices may arrive late)\n`,
+      )
+    );
+  }
   return spec;
 }

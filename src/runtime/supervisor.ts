@@ -135,9 +135,9 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
 
 /** Sleeps `ms` on the ctx clock, waking early and resolving false if the task ends (cancel). */
 async function sleepUnlessEnded(ctx: Ctx, id: string, ms: number): Promise<boolean> {
-  const until = ctx.now() + ms;
-  while (ctx.now() < until) {
-    await ctx.sleep(Math.min(1000, until - ctx.now()));
+  const until = ctx.monotonic() + ms;
+  while (ctx.monotonic() < until) {
+    await ctx.sleep(Math.min(1000, until - ctx.monotonic()));
     if (TERMINAL.has((readState(ctx.home, id)).state)) return false;
   }
   return true;

@@ -4,8 +4,10 @@
  * @module
  */
 import type { Ctx } from "../context.ts";
+import { InputError } from "../errors.ts";
 import { type Progress, progressOf } from "../plan/checklist.ts";
-import { mtimeSync, readFrom, readTextSyncOrEmpty } from "../store/fsx.ts";
+import { mtimeSync, readFrom } from "../store/fsx.ts";
+import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions, type Question } from "../store/questions.ts";
 import {
@@ -30,6 +32,8 @@ export interface TaskView {
   lastActivity?: number;
   outputPath: string;
   hasOutput: boolean;
+  /** Set when part of the task could not be read (task.json or state.json): what, and why. */
+  damaged?: string;
 }
 
 /**
@@ -46,7 +50,7 @@ function assembleView(home: string, spec: TaskSpec, state: TaskState): TaskView 
     spec,
     state,
     shown,
-    progress: progressOf(readTextSyncOrEmpty(paths.plan)),
+    progress: progressOf(readPlanSync(paths.plan) ?? ""),
     questions,
     lastActivity: times.length ? Math.max(...times) : undefined,
     outputPath: paths.output,
@@ -54,12 +58,45 @@ function assembleView(home: string, spec: TaskSpec, state: TaskState): TaskView 
   };
 }
 
-/** Loads one task's view, reconciling it first unless it has ended. */
+/**
+ * Loads one task's view, reconciling it first unless it has ended. A task
+ * that cannot be fully read is still shown, marked `damaged`, with what
+ * could be read; only a task with no folder and no task.json is not found.
+ */
 export async function loadView(ctx: Pick<Ctx, "home" | "now">, id: string): Promise<TaskView> {
-  const spec = readSpec(ctx.home, id);
+  let spec: TaskSpec;
+  try {
+    spec = readSpec(ctx.home, id);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const state = readState(ctx.home, id);
+    const view = assembleView(ctx.home, placeholderSpec(ctx.home, id), state);
+    return { ...view, damaged: `task.json is unreadable${state.unreadable ? ", and so is state.json" : ""}` };
+  }
   let state = readState(ctx.home, id);
-  if (!TERMINAL.has(state.state)) state = await reconcileTask(ctx, id);
-  return assembleView(ctx.home, spec, state);
+  if (!TERMINAL.has(state.state) || state.unreadable !== undefined) {
+    state = await reconcileTask(ctx, id).catch(() => state); // a full disk: show what is there
+  }
+  const view = assembleView(ctx.home, spec, state);
+  return state.unreadable !== undefined
+    ? { ...view, damaged: `state.json is unreadable: ${state.unreadable}` }
+    : view;
+}
+
+/** A stand-in spec for a task whose task.json is damaged, so it is listed rather than hidden. */
+function placeholderSpec(home: string, id: string): TaskSpec {
+  const dir = taskPaths(home, id).dir;
+  return {
+    id,
+    title: "(task.json unreadable)",
+    project: "",
+    cwd: "",
+    backend: "?",
+    model: "damaged", // the board's model column shows "damaged/?"
+    modelId: "?",
+    tier: "edit",
+    created: mtimeSync(dir) ?? 0,
+  };
 }
 
 /** Last `n` lines of the worker's log (reads only the file's tail). */

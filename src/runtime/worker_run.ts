@@ -10,7 +10,8 @@
 import type { Ctx, DirWatch } from "../context.ts";
 import type { LaunchSpec } from "../backends/types.ts";
 import { progressOf } from "../plan/checklist.ts";
-import { ensureDir, mtimeMs, prepareAppend, readTextOrUndefined } from "../store/fsx.ts";
+import { ensureDir, mtimeMs, prepareAppend } from "../store/fsx.ts";
+import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
 import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
@@ -141,10 +142,11 @@ export async function runWorker(
   await using wake = ctx.watchDir(paths.dir, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
   // A question file wakes it too: the supervisor, not the worker, journals it (see question_journal.ts).
   await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs });
-  let lastDone = progressOf((await readTextOrUndefined(paths.plan)) ?? "").done;
+  let lastDone = progressOf(readPlanSync(paths.plan) ?? "").done;
   const cgroup = prepareCgroup(id, ctx.home, ctx.env);
   const child = spawnWorker(ctx, spec, launch, cgroup);
   const started = ctx.now();
+  const startedMono = ctx.monotonic(); // durations on the monotonic clock: a clock step must not fire the timeout
   const pid = child.pid;
   await markRunning(ctx, id, pid, started, await confirmCgroup(cgroup, pid));
   // Cancelled before we got here: stop at once.
@@ -155,19 +157,19 @@ export async function runWorker(
   const exit = new AbortController();
   const status = child.status.finally(() => exit.abort());
   let timedOut = false;
-  let lastActivity = started;
+  let lastActivity = startedMono;
   let lastSeen = 0;
   while (!exit.signal.aborted) {
     await waitEither(wake, asked, limits.tickMs, exit.signal);
     await questions.sweep();
     if (exit.signal.aborted) break;
-    const now = ctx.now();
-    if (limits.timeoutMs !== undefined && now - started > limits.timeoutMs && !timedOut) {
+    const now = ctx.monotonic();
+    if (limits.timeoutMs !== undefined && now - startedMono > limits.timeoutMs && !timedOut) {
       timedOut = true;
       await killTree({ pid, task: id, cgroup, home: ctx.home });
       continue;
     }
-    const progress = progressOf((await readTextOrUndefined(paths.plan)) ?? "");
+    const progress = progressOf(readPlanSync(paths.plan) ?? ""); // bounded; a folder or FIFO reads as ""
     if (progress.done !== lastDone) {
       lastDone = progress.done;
       await emit(ctx, spec, { type: "progress", done: progress.done, total: progress.total });

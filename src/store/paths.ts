@@ -67,6 +67,8 @@ export function taskPaths(home: string, id: string) {
     answers: `${dir}/answers`,
     receipts: `${dir}/receipts`,
     notes: `${dir}/notes.md`,
+    /** Left by a cancel that stopped the tree but could not record it (a full disk). */
+    cancelled: `${dir}/cancelled`,
     /** The message a resumed worker gets (written by `resume`, read by its supervisor). */
     resume: `${dir}/resume.md`,
     /** Gemini's policy file: in the task folder, so it goes with the task. */

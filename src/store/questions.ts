@@ -9,7 +9,7 @@
  * (runtime's) job, so the store imports nothing above it.
  * @module
  */
-import { InputError, StateError } from "../errors.ts";
+import { InputError, StateError, UsageError } from "../errors.ts";
 import type { JournalEvent } from "./journal.ts";
 import { createExclusive, ensureDir, listDir, readJsonOrUndefined, writeAtomic } from "./fsx.ts";
 import { taskPaths } from "./paths.ts";
@@ -43,6 +43,7 @@ export function messageFile(n: number): string {
 export function checkMessage(text: string, what: string): string {
   const trimmed = text.trim();
   if (trimmed === "") throw new InputError(`Empty ${what}: give the text as an argument or on stdin`);
+  if (trimmed.includes("\u0000")) throw new InputError(`The ${what} contains a NUL byte: give plain text`);
   const bytes = new TextEncoder().encode(trimmed).length;
   if (bytes > MAX_MESSAGE_BYTES) {
     throw new InputError(
@@ -122,9 +123,14 @@ export async function receiveAnswer(
 }
 
 /**
- * Stores an answer exactly once: to question `question`, or the oldest open
- * one. Throws StateError when the task has no open question, or when that
- * question was answered meanwhile.
+ * Stores an answer exactly once: to question `question`, or, without one,
+ * to the task's only question. Without a number and with more than one
+ * question in the task's history, nothing is guessed: "the open question"
+ * can change between reading it and answering (two hosts answering at
+ * once), so the answer could land on a question it was not written for.
+ * Throws StateError when there is no such question or it was answered
+ * meanwhile, UsageError when the question must be named. Call under the
+ * task's lock.
  */
 export async function recordAnswer(
   home: string,
@@ -135,27 +141,52 @@ export async function recordAnswer(
 ): Promise<{ answer: Answer; event: QuestionEvent }> {
   const body = checkMessage(text, "answer");
   const p = taskPaths(home, id);
-  const open = openQuestions(home, id);
+  const all = listQuestions(home, id);
   let target: number;
   if (question !== undefined) {
-    const all = listQuestions(home, id);
     if (!all.some((q) => q.n === question)) {
       throw new StateError(`No question ${question} in task ${id} (it has ${all.length})`);
     }
     target = question;
-  } else if (open.length > 0) {
-    target = open[0]!.n;
-  } else {
+  } else if (all.length === 1) {
+    target = all[0]!.n;
+  } else if (all.length === 0) {
     throw new StateError(
       `No open question: task ${id} is not waiting for an answer (see 'dispatch status ${id}')`,
+    );
+  } else {
+    const open = openQuestions(home, id).map((q) => q.n);
+    throw new UsageError(
+      `Say which question: task ${id} has asked ${all.length}${
+        open.length ? ` (open: ${open.join(", ")})` : ", none open"
+      }; run 'dispatch answer ${id} --question N "text"' with the number its notice gave`,
     );
   }
   const answer: Answer = { n: target, text: body, ts: now };
   await ensureDir(p.answers);
-  if (!await createExclusive(`${p.answers}/${messageFile(target)}`, JSON.stringify(answer) + "\n")) {
+  let created: boolean;
+  try {
+    created = await createExclusive(`${p.answers}/${messageFile(target)}`, JSON.stringify(answer) + "\n");
+  } catch (e) {
+    await removeTempsOf(p.answers, messageFile(target)); // a full disk: leave no half-written temp behind
+    throw e;
+  }
+  if (!created) {
     throw new StateError(
       `Already answered: question ${target} of task ${id} has an answer; nothing was changed`,
     );
   }
   return { answer, event: { type: "answered", question: target, text: body } };
+}
+
+/**
+ * Removes temp files (`NAME.*.tmp`) an interrupted write of `name` left in
+ * `dir`. Answers are written under the task's lock, so none is in flight.
+ */
+async function removeTempsOf(dir: string, name: string): Promise<void> {
+  for (const entry of await listDir(dir).catch(() => [])) {
+    if (entry.startsWith(`${name}.`) && entry.endsWith(".tmp")) {
+      await Deno.remove(`${dir}/${entry}`).catch(() => {});
+    }
+  }
 }

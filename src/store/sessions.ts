@@ -24,9 +24,27 @@ export interface SessionRecord {
   project?: string;
 }
 
-/** Reads a session record (empty when unknown). */
-export async function readSession(home: string, session: string): Promise<SessionRecord> {
-  return (await readJsonOrUndefined<SessionRecord>(sessionPath(home, session))) ?? {};
+/**
+ * Reads a session record at `path`: empty when unknown, and empty too when
+ * the file is truncated or not a record (the next write replaces it), so a
+ * damaged session file costs at most a repeated notice, never a command.
+ */
+async function readRecord(path: string): Promise<SessionRecord> {
+  let value: unknown;
+  try {
+    value = await readJsonOrUndefined<unknown>(path);
+  } catch (e) {
+    if (e instanceof SyntaxError || e instanceof TypeError || e instanceof Deno.errors.IsADirectory) {
+      return {};
+    }
+    throw e;
+  }
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value as SessionRecord : {};
+}
+
+/** Reads a session record (empty when unknown or unreadable). */
+export function readSession(home: string, session: string): Promise<SessionRecord> {
+  return readRecord(sessionPath(home, session));
 }
 
 /**
@@ -42,7 +60,7 @@ export async function withSession<T>(
   const path = sessionPath(home, session);
   await ensureDir(homePaths(home).sessions);
   return withLock(`${path}.lock`, async () => {
-    const [next, result] = await fn((await readJsonOrUndefined<SessionRecord>(path)) ?? {});
+    const [next, result] = await fn(await readRecord(path));
     await writeJsonAtomic(path, next);
     await syncIdleMarker(home, session, next);
     return result;

@@ -4,7 +4,7 @@
  * written atomically and changed only under the task's lock.
  * @module
  */
-import { NotFoundError } from "../errors.ts";
+import { InputError, NotFoundError } from "../errors.ts";
 import type { Tier } from "../tier.ts";
 import { listDir, readJsonSyncOrUndefined, writeJsonAtomic } from "./fsx.ts";
 import { homePaths, taskPaths } from "./paths.ts";
@@ -31,6 +31,8 @@ export interface TaskSpec {
   timeoutMs?: number;
   stallMs?: number;
   worktree?: { path: string; branch: string };
+  /** How many checklist items the plan had at start: `done` needs that many ticked. */
+  planItems?: number;
 }
 
 /** Lifecycle states. `waiting` means a question is open. */
@@ -74,13 +76,66 @@ export interface TaskState {
   usage?: Usage;
   runs?: number;
   containment?: { kind: "cgroup"; path: string } | { kind: "process-tree" }; // see proc/containment.ts
+  /**
+   * Set (never stored) when state.json could not be read: what was wrong.
+   * The rest is a stand-in, so a reader must not act on it as fact.
+   */
+  unreadable?: string;
 }
 
-/** Reads a task's spec; NotFoundError when there is no such task. */
+const STATE_NAMES: ReadonlySet<string> = new Set<TaskStateName>([
+  "queued",
+  "starting",
+  "running",
+  "waiting",
+  "stalled",
+  "done",
+  "failed",
+  "cancelled",
+]);
+
+/** Why `value` is not a spec of task `id`, or undefined when it is one. */
+function specProblem(value: unknown, id: string): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object";
+  const v = value as Record<string, unknown>;
+  if (v.id !== id) return `it names task ${JSON.stringify(v.id)}`;
+  // What every reader relies on; the rest has defaults where it is used.
+  for (const key of ["title", "project", "cwd"]) {
+    if (typeof v[key] !== "string") return `its ${key} is missing`;
+  }
+  if (typeof v.created !== "number") return "its created time is missing";
+  return undefined;
+}
+
+/** Reads a JSON file: its value, undefined when missing, or the reason it cannot be read. */
+function readJsonSafe(path: string): { value?: unknown; problem?: string } {
+  try {
+    return { value: readJsonSyncOrUndefined<unknown>(path) };
+  } catch (e) {
+    if (e instanceof SyntaxError) return { problem: "it is not valid JSON (truncated or overwritten)" };
+    if (e instanceof Deno.errors.IsADirectory) return { problem: "it is a directory" };
+    if (e instanceof TypeError) return { problem: "it is not UTF-8 text" };
+    return { problem: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * Reads a task's spec; NotFoundError when there is no such task, InputError
+ * (one line) when its task.json is damaged.
+ */
 export function readSpec(home: string, id: string): TaskSpec {
-  const spec = readJsonSyncOrUndefined<TaskSpec>(taskPaths(home, id).task);
-  if (!spec) throw new NotFoundError(`No such task: ${id} (see 'dispatch status --all')`);
-  return spec;
+  const path = taskPaths(home, id).task;
+  const read = readJsonSafe(path);
+  if (read.problem === undefined && read.value === undefined) {
+    throw new NotFoundError(`No such task: ${id} (see 'dispatch status --all')`);
+  }
+  const problem = read.problem ?? specProblem(read.value, id);
+  if (problem !== undefined) {
+    throw new InputError(
+      `Task ${id} is damaged: ${path} cannot be used (${problem}); look at it, or remove the task's folder`,
+    );
+  }
+  return read.value as TaskSpec;
 }
 
 /** Reads a task's spec, or undefined when it is missing or unreadable (a half-deleted task). */
@@ -92,9 +147,32 @@ export function trySpec(home: string, id: string): TaskSpec | undefined {
   }
 }
 
-/** Reads a task's state (`starting` when the supervisor has not written one yet). */
+/**
+ * Reads a task's state (`starting` when the supervisor has not written one
+ * yet). Never throws: a truncated or nonsensical state.json gives a
+ * stand-in `running` state with `unreadable` set, so the supervisor lives on
+ * (its next write repairs the file) and readers ask the processes instead.
+ */
 export function readState(home: string, id: string): TaskState {
-  return readJsonSyncOrUndefined<TaskState>(taskPaths(home, id).state) ?? { state: "starting" };
+  const path = taskPaths(home, id).state;
+  const read = readJsonSafe(path);
+  if (read.problem === undefined && read.value === undefined) return { state: "starting" };
+  let problem = read.problem;
+  const v = read.value as Record<string, unknown> | undefined;
+  if (problem === undefined) {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) problem = "it is not a JSON object";
+    else if (typeof v.state !== "string" || !STATE_NAMES.has(v.state)) problem = "it holds no valid state";
+  }
+  if (problem === undefined) return v as unknown as TaskState;
+  return { state: "running", reason: `state.json is unreadable: ${problem}`, unreadable: problem };
+}
+
+/** The state as stored: without the marks only a read adds. */
+export function storable(state: TaskState): TaskState {
+  if (state.unreadable === undefined) return state;
+  const { unreadable: _, ...rest } = state;
+  if (rest.reason?.startsWith("state.json is unreadable")) delete rest.reason;
+  return rest;
 }
 
 /** Writes a spec (on creation, or when a session adopts the task). */
@@ -119,8 +197,9 @@ export function updateState(
 ): Promise<TaskState> {
   return withTaskLock(home, id, async () => {
     const current = readState(home, id);
-    const next = fn(current);
-    if (!next) return current;
+    const fresh = fn(current);
+    if (!fresh) return current;
+    const next = storable(fresh);
     await writeJsonAtomic(taskPaths(home, id).state, next);
     return next;
   });
