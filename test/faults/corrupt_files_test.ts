@@ -122,8 +122,12 @@ Deno.test("a truncated session file is read as empty, and the next write replace
 Deno.test("an internal error is one line; its stack goes to errors.log", async () => {
   await using ctx = await testCtx();
   await seedTask(ctx, "int-0001");
-  // A folder where the lock file goes: opening it fails with an error that is no DispatchError.
-  await Deno.mkdir(taskPaths(ctx.home, "int-0001").lock);
+  // A clock that breaks once: an error that is no DispatchError, from deep inside the command.
+  const now = ctx.now;
+  ctx.now = () => {
+    ctx.now = now;
+    throw new TypeError("the clock broke");
+  };
   const r = await cmd(ctx, ["note", "int-0001", "hi"]);
   assert.equal(r.code, 70);
   assertOneLine(r.err, "note");
