@@ -13,6 +13,7 @@ import { cancelMarker, LATE_CANCEL_REASON, recordCancel } from "./cancel.ts";
 import { emit } from "./events.ts";
 import { finalizeTask } from "./finalize.ts";
 import { isAlive, livePidsWithEnv } from "../proc/procfs.ts";
+import { cgroupName, isEmpty, isTaskCgroup, removeCgroup } from "../proc/cgroup.ts";
 
 /** How long a task may sit in `starting` before its supervisor is presumed lost. */
 export const START_GRACE_MS = 30_000;
@@ -52,10 +53,18 @@ export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string):
   if (await exists(cancelMarker(home, id))) return await recordLateCancel(ctx, id);
   const text = await readTextOrUndefined(taskPaths(home, id).exit);
   const code = text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : null;
-  return finalizeTask(ctx, id, {
+  const next = await finalizeTask(ctx, id, {
     code,
     ...(code === null ? { reason: NO_CODE_REASON } : {}),
   });
+  dropEmptyCgroup(home, id, state);
+  return next;
+}
+
+/** Removes the task's cgroup when nothing is left in it: a killed supervisor could not. */
+function dropEmptyCgroup(home: string, id: string, state: TaskState): void {
+  const path = state.containment?.kind === "cgroup" ? state.containment.path : undefined;
+  if (path && isTaskCgroup(path, cgroupName(id, home)) && isEmpty(path)) removeCgroup(path);
 }
 
 /**

@@ -4,6 +4,8 @@ import { readEvents } from "../store/journal.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readState } from "../store/tasks.ts";
 import { NO_CODE_REASON, reconcileTask, START_GRACE_MS } from "./reconcile.ts";
+import { cgroupName, createTaskCgroup, removeCgroup } from "../proc/cgroup.ts";
+import { writableCgroupParent } from "../../test/cgroup_helpers.ts";
 
 /** A pid that is certainly gone: a process that already exited. */
 async function deadPid(): Promise<number> {
@@ -50,4 +52,34 @@ Deno.test("reconcileTask leaves live and ended tasks alone", async () => {
   assert.equal((await reconcileTask(ctx, "over-0005")).state, "done");
   assert.equal(readState(ctx.home, "live-0004").state, "running");
   assert.deepEqual((await readEvents(ctx.home, 0)).entries, []);
+});
+
+const CGROUP_PARENT = writableCgroupParent();
+
+Deno.test({
+  name: "reconcileTask removes the empty cgroup a killed supervisor left, and only the task's own",
+  ignore: CGROUP_PARENT === undefined,
+  async fn() {
+    await using ctx = await testCtx();
+    const dir = createTaskCgroup(CGROUP_PARENT!, cgroupName("cg-0001", ctx.home));
+    const other = createTaskCgroup(CGROUP_PARENT!, cgroupName("cg-0002", ctx.home));
+    try {
+      const pid = await deadPid();
+      await seedTask(ctx, "cg-0001", {
+        state: { state: "running", pid, supervisor: pid, containment: { kind: "cgroup", path: dir } },
+      });
+      await Deno.writeTextFile(taskPaths(ctx.home, "cg-0001").exit, "0\n");
+      await reconcileTask(ctx, "cg-0001");
+      assert.equal(await Deno.stat(dir).then(() => true, () => false), false, "its empty cgroup is removed");
+      // A state naming another task's cgroup removes nothing.
+      await seedTask(ctx, "cg-0003", {
+        state: { state: "running", pid, supervisor: pid, containment: { kind: "cgroup", path: other } },
+      });
+      await reconcileTask(ctx, "cg-0003");
+      assert.equal(await Deno.stat(other).then(() => true, () => false), true, "another task's cgroup stays");
+    } finally {
+      removeCgroup(dir);
+      removeCgroup(other);
+    }
+  },
 });
