@@ -5,30 +5,17 @@
  * (marked), and every command ends in one line with an exit code.
  */
 import assert from "node:assert/strict";
-import { seedTask, type TestCtx, testCtx, until, useShellWorker } from "../fake_ctx.ts";
-import { main } from "../../src/main.ts";
+import { seedTask, testCtx, until, useShellWorker } from "../fake_ctx.ts";
 import { taskPaths } from "../../src/store/paths.ts";
 import { readState } from "../../src/store/tasks.ts";
 import { readSession } from "../../src/store/sessions.ts";
 import { sessionPath } from "../../src/store/paths.ts";
 import { loadView } from "../../src/runtime/view.ts";
 import { supervise } from "../../src/runtime/supervisor.ts";
+import { assertOneLine, cmd } from "./helpers.ts";
 
 const WAIT_FOR_GO = `while [ ! -f "$DISPATCH_HOME/go" ]; do sleep 0.02; done`;
 const TICK_ALL = `sed -i 's/- \\[ \\]/- [x]/g' "$DISPATCH_PLAN"`;
-
-async function cmd(ctx: TestCtx, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  ctx.out.length = 0;
-  ctx.err.length = 0;
-  const code = await main(ctx, argv);
-  return { code, out: ctx.out.join(""), err: ctx.err.join("") };
-}
-
-/** One line on stderr, starting `dispatch: `, with no stack frame. */
-function assertOneLine(err: string, what: string): void {
-  assert.match(err, /^dispatch: [^\n]+\n$/, `${what}: ${JSON.stringify(err)}`);
-  assert.doesNotMatch(err, /\bat .*:\d+:\d+/, `${what}: no stack trace`);
-}
 
 for (
   const [name, text] of [

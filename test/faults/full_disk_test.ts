@@ -7,13 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { seedTask, type TestCtx, testCtx, until, useShellWorker } from "../fake_ctx.ts";
-import { main } from "../../src/main.ts";
 import { isAlive } from "../../src/proc/procfs.ts";
 import { recordQuestion } from "../../src/store/questions.ts";
 import { readState } from "../../src/store/tasks.ts";
 import { taskPaths } from "../../src/store/paths.ts";
 import { LATE_CANCEL_REASON } from "../../src/runtime/cancel.ts";
 import { loadView } from "../../src/runtime/view.ts";
+import { assertOneLine, cmd } from "./helpers.ts";
 
 /** Mounts a `size` tmpfs on `dir`; the reason it could not, or undefined when mounted. */
 async function mountTmpfs(dir: string, size = "1m"): Promise<string | undefined> {
@@ -69,18 +69,6 @@ async function fullDiskCtx(): Promise<TestCtx & { fill(): Promise<void>; free():
       await dispose();
     },
   });
-}
-
-async function cmd(ctx: TestCtx, argv: string[]): Promise<{ code: number; err: string; out: string }> {
-  ctx.out.length = 0;
-  ctx.err.length = 0;
-  const code = await main(ctx, argv);
-  return { code, out: ctx.out.join(""), err: ctx.err.join("") };
-}
-
-function assertOneLine(err: string, what: string): void {
-  assert.match(err, /^dispatch: [^\n]+\n$/, `${what}: ${JSON.stringify(err)}`);
-  assert.doesNotMatch(err, /\bat .*:\d+:\d+/, `${what}: no stack trace`);
 }
 
 function liveWorker(id: string): Deno.ChildProcess {
