@@ -83,7 +83,7 @@ export async function runBin(
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 180_000),
   }).spawn();
   // Written while the output is read: a child that answers before it has read
   // all its input must not block on a full stdout pipe.
@@ -166,7 +166,7 @@ export async function taskStatus(sb: Sandbox, id: string): Promise<Record<string
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
+  timeoutMs = 90_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -184,13 +184,13 @@ export function waitForStatus<T>(
   id: string,
   what: string,
   accept: (status: Record<string, unknown>) => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
+  timeoutMs = 90_000,
 ): Promise<T> {
   return waitFor(what, async () => accept(await taskStatus(sb, id)), timeoutMs);
 }
 
 /** Waits until the task's state is one of `states`; returns its status. */
-export function waitForState(sb: Sandbox, id: string, states: string[], timeoutMs = 20_000) {
+export function waitForState(sb: Sandbox, id: string, states: string[], timeoutMs = 90_000) {
   return waitForStatus(
     sb,
     id,

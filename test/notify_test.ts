@@ -143,7 +143,8 @@ Deno.test("watch: wakes on a question, once per event; an unreported earlier eve
   const late = await sb.run(["watch", "--session", "w", "--timeout", "20s"]);
   assert.equal(late.code, 0);
   assert.match(late.stdout, new RegExp(`${id} asked a question`));
-  assert.ok(Date.now() - t0 < 5000);
+  // At once, not at its 20 s timeout (a generous bound: a loaded machine is slow, never 20 s slow here).
+  assert.ok(Date.now() - t0 < 15_000);
 });
 
 Deno.test("watch: with nothing running it returns at once instead of blocking", async () => {

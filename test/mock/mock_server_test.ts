@@ -334,7 +334,7 @@ async function run(
   const seen = server.requests.length;
   const inv = cliInvocation(name, ws.home, { mockUrl: server.url, prompt, resume });
   const started = Date.now();
-  const result = await runCli({ ...inv, cwd: ws.cwd, timeoutMs: 60_000 });
+  const result = await runCli({ ...inv, cwd: ws.cwd, timeoutMs: 180_000 });
   const out = parseCliOutput(name, result.stdout);
   const calls = server.requests.slice(seen).filter((r) => r.api).length;
   console.log(

@@ -196,7 +196,7 @@ function sleepUntil(ms: number, until: Promise<unknown>): Promise<void> {
 /** Runs one CLI invocation; see the module doc for the guarantees. */
 export async function runCli(opts: RunCliOptions): Promise<RunCliResult> {
   const started = performance.now();
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const timeoutMs = opts.timeoutMs ?? 180_000;
   const tag = crypto.randomUUID();
   const child = new Deno.Command(opts.cmd, {
     args: opts.args,
