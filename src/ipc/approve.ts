@@ -8,7 +8,7 @@
  * globs, comments, newlines, assignments) is not approved.
  * @module
  */
-import { readStat } from "../proc/procfs.ts";
+import { ancestorCarriesTask } from "./caller.ts";
 
 /** A command as the shell would run it: its words after quote removal, and its heredoc body. */
 export interface SimpleCommand {
@@ -250,21 +250,6 @@ export function preToolUseDecision(input: PreToolUseInput, where: Surroundings):
   }) + "\n";
 }
 
-/** True when some ancestor of this process (up to init) carries DISPATCH_TASK in its environment. */
-function ancestorIsTask(): boolean {
-  let pid = readStat(Deno.pid)?.ppid;
-  for (let hops = 0; pid !== undefined && pid > 1 && hops < 64; hops++) {
-    try {
-      const env = Deno.readTextFileSync(`/proc/${pid}/environ`);
-      if (env.startsWith("DISPATCH_TASK=") || env.includes("\0DISPATCH_TASK=")) return true;
-    } catch {
-      // another user's process, or gone: its environment is not ours to read
-    }
-    pid = readStat(pid)?.ppid;
-  }
-  return false;
-}
-
 /**
  * True when the first `dispatch` on `path` is `launcher`, or there is none (Claude Code appends
  * the plugin's bin/ to the Bash tool's PATH). A relative entry (a folder a worker can write): false.
@@ -291,7 +276,7 @@ export function launcherFirstOnPath(path: string, launcher: string): boolean {
 export function systemSurroundings(env: Record<string, string>, launcher: string): Surroundings {
   return {
     env,
-    insideTask: ancestorIsTask,
+    insideTask: () => ancestorCarriesTask(),
     launcherIsOurs: () => launcherFirstOnPath(env.PATH ?? "", launcher),
   };
 }

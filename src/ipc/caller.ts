@@ -88,6 +88,15 @@ export function insideWorker(
   return undefined;
 }
 
+/**
+ * True when any ancestor's environment carries `DISPATCH_TASK`, even empty:
+ * the stricter test for granting something (an approval), where
+ * {@linkcode insideWorker} only decides whether to stay silent.
+ */
+export function ancestorCarriesTask(chain: ProcStat[] = ancestors()): boolean {
+  return chain.some((proc) => taskInEnviron(proc.pid) !== undefined);
+}
+
 async function canCreateIn(dir: string): Promise<boolean> {
   try {
     const probe = await Deno.makeTempFile({ dir, prefix: ".probe-" });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { seedTask, testCtx } from "../../test/fake_ctx.ts";
 import { readStat } from "../proc/procfs.ts";
-import { ancestors, insideWorker, workerIdentity } from "./caller.ts";
+import { ancestorCarriesTask, ancestors, insideWorker, workerIdentity } from "./caller.ts";
 
 /** A live process whose environment names `task`, as a worker's wrapper's does. */
 function fakeWrapper(task: string): Deno.ChildProcess {
@@ -52,4 +52,27 @@ Deno.test("ancestors: the test process's chain reaches init; insideWorker sees a
   assert.equal(chain[0]!.pid, readStat(Deno.pid)!.ppid);
   assert.equal(insideWorker({ DISPATCH_TASK: "x-1" }, []), "x-1");
   assert.equal(insideWorker({}, []), undefined);
+});
+
+Deno.test("ancestorCarriesTask: any ancestor with DISPATCH_TASK in its environment, even empty, counts", async () => {
+  const spawn = (env: Record<string, string>) =>
+    new Deno.Command("sleep", { args: ["30"], env, clearEnv: true, stdout: "null", stderr: "null" }).spawn();
+  const empty = spawn({ DISPATCH_TASK: "" });
+  const none = spawn({ OTHER: "1" });
+  try {
+    for (const child of [empty, none]) { // until it has exec'd sleep with the environment we gave it
+      while (!Deno.readTextFileSync(`/proc/${child.pid}/cmdline`).split("\0")[0]!.endsWith("sleep")) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    const stat = (pid: number) => readStat(pid)!;
+    assert.equal(ancestorCarriesTask([stat(empty.pid)]), true);
+    assert.equal(ancestorCarriesTask([stat(none.pid)]), false);
+    assert.equal(insideWorker({}, [stat(empty.pid)]), undefined, "silence needs a task named");
+  } finally {
+    empty.kill("SIGKILL");
+    none.kill("SIGKILL");
+    await empty.status;
+    await none.status;
+  }
 });
