@@ -6,7 +6,7 @@
  */
 import { type Ctx, systemClock } from "./context.ts";
 import { DispatchError } from "./errors.ts";
-import { readAtMost } from "./config/read.ts";
+import { readAtMost } from "./store/fsx.ts";
 
 /** A subcommand: parses its own flags, returns the exit code. */
 export type Command = (ctx: Ctx, args: string[]) => Promise<number>;

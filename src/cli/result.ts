@@ -8,7 +8,7 @@
 import type { Ctx } from "../context.ts";
 import { assertTaskId, taskPaths } from "../store/paths.ts";
 import { loadView } from "../runtime/view.ts";
-import { readAtMost } from "../config/read.ts";
+import { readAtMost } from "../store/fsx.ts";
 import { guttered, inline, REASON_CAP, thousands } from "../render/quote.ts";
 import { onePositional, parseFlags } from "./args.ts";
 

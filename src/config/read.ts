@@ -10,6 +10,7 @@
  * @module
  */
 import { ConfigError, NotFoundError } from "../errors.ts";
+import { readAtMost } from "../store/fsx.ts";
 
 /** The largest config.yaml read: 1 MiB (a generous config is a few KB). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -65,29 +66,6 @@ export async function readRegular(
   const bytes = await readAtMost(file, max + 1);
   if (bytes.length > max) throw new RefusedFile(`${path} grew past ${max} bytes while being read`, true);
   return { bytes, info };
-}
-
-/** Reads from `reader` until its end or `limit` bytes, whichever comes first: never more. */
-export async function readAtMost(
-  reader: { read(p: Uint8Array): Promise<number | null> },
-  limit: number,
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  while (total < limit) {
-    const chunk = new Uint8Array(Math.min(65_536, limit - total));
-    const n = await reader.read(chunk);
-    if (n === null) break;
-    chunks.push(chunk.subarray(0, n));
-    total += n;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ConfigError, NotFoundError } from "../errors.ts";
 import { tempDir } from "../../test/temp_dir.ts";
-import { MAX_CONFIG_BYTES, readAtMost, readConfigText, readRegular, RefusedFile } from "./read.ts";
+import { MAX_CONFIG_BYTES, readConfigText, readRegular, RefusedFile } from "./read.ts";
+import { readAtMost } from "../store/fsx.ts";
 
 /** An endless source of zeros, like /dev/zero, that counts what it handed out. */
 function endless(): { read(p: Uint8Array): Promise<number>; given: number } {

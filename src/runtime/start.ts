@@ -11,7 +11,7 @@ import { resolveModel } from "../models/resolve.ts";
 import { adapterFor } from "../backends/registry.ts";
 import { launchInput } from "../backends/launch_input.ts";
 import { MAX_PLAN_BYTES, parseChecklist, validatePlan } from "../plan/checklist.ts";
-import { readAtMost } from "../config/read.ts";
+import { readAtMost } from "../store/fsx.ts";
 import { renderPrompt } from "../worker/prompt.ts";
 import { ensureDir, writeAtomic, writeJsonAtomic } from "../store/fsx.ts";
 import { homePaths, taskPaths } from "../store/paths.ts";

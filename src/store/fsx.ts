@@ -236,3 +236,26 @@ export async function readFrom(
     throw e;
   }
 }
+
+/** Reads from `reader` until its end or `limit` bytes, whichever comes first: never more. */
+export async function readAtMost(
+  reader: { read(p: Uint8Array): Promise<number | null> },
+  limit: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (total < limit) {
+    const chunk = new Uint8Array(Math.min(65_536, limit - total));
+    const n = await reader.read(chunk);
+    if (n === null) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
