@@ -61,7 +61,7 @@ Deno.test("ancestorCarriesTask: any ancestor with DISPATCH_TASK in its environme
   const none = spawn({ OTHER: "1" });
   try {
     for (const child of [empty, none]) { // until it has exec'd sleep with the environment we gave it
-      while (!Deno.readTextFileSync(`/proc/${child.pid}/cmdline`).split("\0")[0]!.endsWith("sleep")) {
+      while (!(await Deno.readTextFile(`/proc/${child.pid}/cmdline`)).split("\0")[0]!.endsWith("sleep")) {
         await new Promise((r) => setTimeout(r, 10));
       }
     }
