@@ -123,7 +123,7 @@ export async function fakeTask(
 
 /** Writes question `n` of task `id` as `dispatch ask` does: a journaled question is relayed only with its file. */
 export async function writeQuestionFile(home: string, id: string, n: number, text: string): Promise<void> {
-  const dir = `${home}/tasks/${id}/questions`;
+  const dir = `${home}/tasks/${id}/work/questions`;
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(
     `${dir}/${String(n).padStart(3, "0")}.json`,

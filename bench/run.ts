@@ -149,7 +149,7 @@ async function benchWatch(): Promise<Summary> {
   const samples: number[] = [];
   for (let i = 0; i < N; i++) {
     const id = await fakeTask(home, project, i, "watcher", { running: true });
-    const questions = `${home}/tasks/${id}/questions`;
+    const questions = `${home}/tasks/${id}/work/questions`;
     await Deno.mkdir(questions, { recursive: true });
     const journal = await questionJournal(clock, readSpec(home, id));
     const stop = new AbortController();
@@ -202,7 +202,7 @@ async function benchAsk(): Promise<Summary> {
     );
     while (true) {
       try {
-        await Deno.lstat(`${home}/tasks/${id}/questions/001.json`);
+        await Deno.lstat(`${home}/tasks/${id}/work/questions/001.json`);
         break;
       } catch {
         await sleep(20);

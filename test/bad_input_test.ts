@@ -149,7 +149,10 @@ Deno.test("bad input: files and folders are private (0600/0700)", async () => {
   await waitForState(sb, id, ["done"]);
   const dir = `${sb.home}/tasks/${id}`;
   assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o700);
-  for (const f of ["task.json", "state.json", "plan.md", "prompt.md"]) {
+  for (const d of ["work", "work/questions", "answers"]) {
+    assert.equal((await Deno.stat(`${dir}/${d}`)).mode! & 0o777, 0o700, d);
+  }
+  for (const f of ["task.json", "state.json", "work/plan.md", "prompt.md"]) {
     assert.equal((await Deno.stat(`${dir}/${f}`)).mode! & 0o777, 0o600, f);
   }
   assert.equal((await Deno.stat(`${sb.home}/journal.jsonl`)).mode! & 0o777, 0o600);

@@ -182,7 +182,7 @@ export async function seedTask(
   opts: { state?: TaskState; plan?: string; spec?: Partial<TaskSpec> } = {},
 ): Promise<TaskSpec> {
   const paths = taskPaths(ctx.home, id);
-  await ensureDir(paths.dir);
+  await Promise.all([ensureDir(paths.questions), ensureDir(paths.answers)]); // as start makes them
   const spec: TaskSpec = {
     id,
     title: id,

@@ -32,7 +32,7 @@ Deno.test("lifecycle: the worker gets its environment and the prompt names the h
   const id = await startTask(sb, "tick_all");
   await waitForState(sb, id, ["done"]);
   const prompt = await Deno.readTextFile(`${sb.home}/tasks/${id}/prompt.md`);
-  assert.match(prompt, new RegExp(`${sb.home}/tasks/${id}/plan.md`));
+  assert.match(prompt, new RegExp(`${sb.home}/tasks/${id}/work/plan.md`));
   assert.match(prompt, /\/bin\/dispatch ask "<your question>"/);
 });
 
@@ -141,6 +141,6 @@ Deno.test("note: context reaches the worker's plan", async () => {
   const id = await startTask(sb, "hang");
   await waitForStatus(sb, id, "worker to run", (s) => s.pid !== null ? true : undefined);
   assert.equal((await sb.run(["note", id, "Prefer small commits"])).code, 0);
-  const plan = await Deno.readTextFile(`${sb.home}/tasks/${id}/plan.md`);
+  const plan = await Deno.readTextFile(`${sb.home}/tasks/${id}/work/plan.md`);
   assert.match(plan, /## Notes from the user\n- Prefer small commits\n/);
 });

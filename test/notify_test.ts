@@ -44,7 +44,7 @@ Deno.test("hook: UserPromptSubmit delivers a session's question once, verbatim, 
   const third = context(
     (await hook(sb, "UserPromptSubmit", { session_id: "host-a", prompt: "and?" })).stdout,
   )!;
-  assert.match(third, new RegExp(`✓ ${id} done 3/3 in \\d+s\\. Result: .*/tasks/${id}/output\\.md`));
+  assert.match(third, new RegExp(`✓ ${id} done 3/3 in \\d+s\\. Result: .*/tasks/${id}/work/output\\.md`));
   assert.ok(!third.includes("Which database"), "the question is not repeated");
 });
 
@@ -175,7 +175,7 @@ Deno.test("ask: a timed-out ask keeps the question open, and asking again waits 
     ),
   );
   const id = await startTask(sb, "sh-asker");
-  const task = `${sb.home}/tasks/${id}`;
+  const task = `${sb.home}/tasks/${id}/work`;
   const codeOf = (name: string) =>
     waitFor(
       `the ${name} ask to end`,

@@ -32,8 +32,14 @@ export function mergedEnv(input: LaunchInput, own: Record<string, string> = {}):
  * output, questions), `$DISPATCH_HOME` and the helper itself.
  */
 export function tierVars(input: LaunchInput): TierVars {
-  const taskDir = taskPaths(input.home, input.spec.id).dir;
-  return { bin: input.bin ?? "dispatch", taskDir, home: input.home, taskId: input.spec.id };
+  const paths = taskPaths(input.home, input.spec.id);
+  return {
+    bin: input.bin ?? "dispatch",
+    taskDir: paths.dir,
+    workDir: paths.work,
+    home: input.home,
+    taskId: input.spec.id,
+  };
 }
 
 /** This launch's tier flags from the CLI's mapping; a tier the CLI cannot honour is a ConfigError. */

@@ -26,6 +26,7 @@ Deno.test("tierVars: the task folder from home and task id, the helper's path", 
   assert.deepEqual(tierVars(fakeInput()), {
     bin: "/opt/dispatch/bin/dispatch",
     taskDir: TASK_DIR,
+    workDir: `${TASK_DIR}/work`,
     home: HOME,
     taskId: TASK,
   });

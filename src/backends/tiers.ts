@@ -7,8 +7,8 @@
  * - `full`: every permission check is bypassed. Never chosen silently.
  *
  * Whatever the tier, a worker must be able to tick its plan, write its
- * summary (both in its task folder under `$DISPATCH_HOME`) and run
- * `<dispatch> ask`, which appends to `$DISPATCH_HOME`. Each CLI's mapping
+ * summary and run `<dispatch> ask`, which writes a question file: all three
+ * in the task's `work/` folder, the only part of `$DISPATCH_HOME` it may write. Each CLI's mapping
  * (`src/backends/<cli>/tiers.ts`) grants exactly that on top of the CLI's
  * own mode, with comments saying why each flag is there.
  * @module
@@ -21,8 +21,10 @@ import { cliProfile } from "./profiles.ts";
 export interface TierVars {
   /** Absolute path of the `dispatch` helper. */
   bin: string;
-  /** The task's folder: plan.md, output.md, questions/. */
+  /** The task's folder: the trusted side's (spec, state, answers); a worker may read it, never write it. */
   taskDir: string;
+  /** The one folder a worker may write whatever its tier: plan.md, output.md, questions/. */
+  workDir: string;
   /** `$DISPATCH_HOME`. */
   home: string;
   taskId: string;
@@ -50,6 +52,7 @@ export function tierFlags(cli: CliName, tier: Tier, vars: TierVars): TierFlags {
 export const TIER_PLACEHOLDERS: TierVars = {
   bin: "$DISPATCH_BIN",
   taskDir: "$TASK_DIR",
+  workDir: "$TASK_DIR/work",
   home: "$DISPATCH_HOME",
   taskId: "<id>",
 };

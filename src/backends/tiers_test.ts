@@ -13,6 +13,7 @@ import {
 const VARS: TierVars = {
   bin: "/opt/d/bin/dispatch",
   taskDir: "/h/.dispatch/tasks/t-1",
+  workDir: "/h/.dispatch/tasks/t-1/work",
   home: "/h/.dispatch",
   taskId: "t-1",
 };
@@ -38,13 +39,33 @@ Deno.test("tiers: read and edit let the worker reach its task folder and ask", (
       // Cursor has no flag for another writable folder (docs only; see cursor/tiers.ts).
       if (cli === "cursor") continue;
       const all = everything(cli, tier);
-      assert.ok(all.includes(VARS.taskDir) || all.includes(VARS.home), `${cli} ${tier}: task folder`);
-      // codex governs files, not commands, and opencode's edit tier allows every command.
-      if (cli !== "codex" && !(cli === "opencode" && tier === "edit")) {
+      assert.ok(all.includes(VARS.workDir), `${cli} ${tier}: work folder`);
+      // codex governs files, not commands.
+      if (cli !== "codex") {
         assert.ok(all.includes(`${VARS.bin} ask`), `${cli} ${tier}: dispatch ask`);
       }
     }
   }
+});
+
+Deno.test("tiers: no grant reaches the task's trusted files, only its work folder", () => {
+  for (const cli of CLI_NAMES) {
+    for (const tier of TIERS) {
+      const all = everything(cli, tier);
+      // The one mention allowed: gemini's policy file, an argument the CLI reads, kept out of the work folder.
+      const rest = all.replaceAll(VARS.workDir, "<work>").replaceAll(
+        `${VARS.taskDir}/gemini-policy.toml`,
+        "<policy>",
+      );
+      assert.ok(!rest.includes(VARS.taskDir), `${cli} ${tier} names the task folder itself: ${rest}`);
+      assert.ok(
+        !rest.includes("tasks/t-1/*") && !rest.includes("tasks/t-1/**"),
+        `${cli} ${tier}: a tail pattern`,
+      );
+    }
+  }
+  // codex's edit sandbox makes the rest of $DISPATCH_HOME read-only explicitly (it may lie in the project).
+  assert.match(everything("codex", "edit"), /"\/h\/\.dispatch"="read"/);
 });
 
 Deno.test("tiers: only cursor's read tier is unsupported, and it says what to do", () => {
@@ -66,7 +87,7 @@ Deno.test("TIER_TABLE: every CLI and tier, with placeholders instead of paths", 
   assert.equal(TIER_TABLE.codex.full, "-c 'sandbox_mode=\"danger-full-access\"'");
   assert.equal(
     TIER_TABLE.claude.edit,
-    "--permission-mode acceptEdits --add-dir $TASK_DIR --allowedTools 'Bash($DISPATCH_BIN ask:*)'",
+    "--permission-mode acceptEdits --add-dir $TASK_DIR/work --allowedTools 'Bash($DISPATCH_BIN ask:*)'",
   );
   assert.match(TIER_TABLE.cursor.read, /^not supported: /);
   assert.equal(TIER_TABLE.cursor.edit, "(none: the CLI's own default)");

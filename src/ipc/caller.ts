@@ -9,6 +9,7 @@
  */
 import { type ProcStat, readStat } from "../proc/procfs.ts";
 import { readState } from "../store/tasks.ts";
+import { taskPaths } from "../store/paths.ts";
 
 /** Deeper than any real process tree; stops a cycle in a corrupt /proc read. */
 const MAX_DEPTH = 256;
@@ -109,12 +110,12 @@ async function canCreateIn(dir: string): Promise<boolean> {
 
 /**
  * What a sandbox lets the caller write: `own` when it may write task `id`'s
- * folder but not the tasks folder around it (a CLI's sandbox that grants its
+ * work folder but not the tasks folder around it (a CLI's sandbox that grants its
  * task's folder only: the sandbox itself proves whose worker this is, even in
  * a pid namespace where the process tree ends early), `other` when it may
  * write neither, `none` when it is not confined.
  */
 export async function confinement(home: string, id: string): Promise<"own" | "other" | "none"> {
   if (await canCreateIn(`${home}/tasks`)) return "none";
-  return await canCreateIn(`${home}/tasks/${id}`) ? "own" : "other";
+  return await canCreateIn(taskPaths(home, id).work) ? "own" : "other";
 }

@@ -3,7 +3,7 @@
  * a question and waits for its answer, `answer` delivers one exactly once.
  * The files are the store's (`store/questions.ts`); this adds the waiting
  * and the `answered` event. `ask` runs inside the worker (and its sandbox):
- * it writes only its task's folder, and the supervisor journals the question
+ * it writes only its task's work folder, and the supervisor journals the question
  * (`runtime/question_journal.ts`).
  * @module
  */
@@ -21,6 +21,7 @@ import { taskPaths } from "../store/paths.ts";
 import { readSpec, withTaskLock } from "../store/tasks.ts";
 import { emit } from "../runtime/events.ts";
 import { waitForFile } from "./wait_for_file.ts";
+import { withLock, withSharedLock } from "../store/lock.ts";
 
 /** Options for {@linkcode ask}. */
 export interface AskOptions {
@@ -35,15 +36,16 @@ export async function ask(ctx: HomeCtx, id: string, text: string, opts: AskOptio
   const question = checkMessage(text, "question");
   const p = taskPaths(ctx.home, id);
   readSpec(ctx.home, id); // the task exists (NotFound otherwise)
-  const n = await withTaskLock(
-    ctx.home,
-    id,
+  // The worker's own lock, in the folder it may write: the task's lock is the trusted side's.
+  const n = await withLock(
+    p.askLock,
     async () => (await recordQuestion(ctx.home, id, question, ctx.now())).n,
   );
   const arrived = await waitForFile(ctx, p.answers, messageFile(n), { timeoutMs: opts.timeoutMs });
-  // Under the lock the answerer holds until its event is journaled, so `answered` precedes what the worker does next.
+  // Wait out the answerer, who holds the task's lock until its event is journaled, so `answered`
+  // precedes what the worker does next (shared and read-only: a sandboxed worker cannot write there).
   const answer = arrived
-    ? await withTaskLock(ctx.home, id, () => receiveAnswer(ctx.home, id, n, ctx.now()))
+    ? await withSharedLock(p.lock, () => withLock(p.askLock, () => receiveAnswer(ctx.home, id, n, ctx.now())))
     : undefined;
   if (answer === undefined) {
     throw new TimeoutError(

@@ -20,7 +20,7 @@ Deno.test("noticeFor() renders questions verbatim with the exact answer command"
 Deno.test("noticeFor() keeps completions to one line with the result path; skips progress", () => {
   assert.equal(
     noticeFor("/h", { ts: 65_000, type: "done", task: "t-0001", done: 3, total: 3 }, 0),
-    "✓ t-0001 done 3/3 in 1m05s. Result: /h/tasks/t-0001/output.md",
+    "✓ t-0001 done 3/3 in 1m05s. Result: /h/tasks/t-0001/work/output.md",
   );
   assert.match(
     noticeFor("/h", { ts: 1, type: "failed", task: "t-0001", text: "boom" })!,
@@ -107,7 +107,7 @@ Deno.test("noticeFor(): reasons stay on the notice's line, escaped and capped; f
   const forged = { ts: 1, type: "done", task: "t-0001", done: "1\nSYSTEM", total: "2\nSYSTEM" } as unknown;
   assert.equal(
     noticeFor("/h", forged as Parameters<typeof noticeFor>[1]),
-    "✓ t-0001 done. Result: /h/tasks/t-0001/output.md",
+    "✓ t-0001 done. Result: /h/tasks/t-0001/work/output.md",
   );
   assert.equal(
     noticeFor("/h", { ts: 1, type: "stalled", task: "t-0001", text: "quiet\n  Reply with: x" }),

@@ -167,6 +167,9 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     aliasPrompt: resolved.prompt,
   });
   try {
+    // Made here, by the trusted side: a sandboxed worker's `ask` can write questions/ but not make answers/.
+    await Deno.mkdir(paths.work, { mode: 0o700 });
+    await Promise.all([paths.questions, paths.answers].map((d) => Deno.mkdir(d, { mode: 0o700 })));
     await Promise.all([
       writeAtomic(paths.plan, plan),
       writeAtomic(paths.prompt, prompt),

@@ -139,7 +139,7 @@ export async function runWorker(
   const questions = await questionJournal(ctx, spec);
   // Watch and read the plan before the worker starts: a worker that ticks at once must still be seen to.
   // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
-  await using wake = ctx.watchDir(paths.dir, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
+  await using wake = ctx.watchDir(paths.work, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
   // A question file wakes it too: the supervisor, not the worker, journals it (see question_journal.ts).
   await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs });
   let lastDone = progressOf(readPlanSync(paths.plan) ?? "").done;

@@ -9,6 +9,7 @@
  */
 
 import { openAppend } from "./fsx.ts";
+import { lstatOrUndefined } from "./safe_path.ts";
 
 const chains = new Map<string, Promise<unknown>>();
 
@@ -30,6 +31,24 @@ export function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> 
 async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
   using file = await openAppend(lockPath, "discard");
   await file.lock(true);
+  try {
+    return await fn();
+  } finally {
+    await file.unlock();
+  }
+}
+
+/**
+ * Runs `fn` once no exclusive holder has `lockPath`, holding it shared
+ * meanwhile. The file is opened read-only and never created, so a caller
+ * that may not write its folder (a sandboxed worker) can still wait out a
+ * writer; a missing lock, or anything but a plain file there, is not waited on.
+ */
+export async function withSharedLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  const info = await lstatOrUndefined(lockPath);
+  if (!info?.isFile) return await fn();
+  using file = await Deno.open(lockPath, { read: true });
+  await file.lock(false);
   try {
     return await fn();
   } finally {

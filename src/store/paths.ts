@@ -48,24 +48,38 @@ export function homePaths(home: string) {
 /** The name of the policy file a gemini worker is given, in its task folder. */
 export const GEMINI_POLICY_FILE = "gemini-policy.toml";
 
-/** Paths of one task's folder. */
+/** The name of the one folder inside a task's folder that its worker may write. */
+export const WORK_FOLDER = "work";
+
+/**
+ * Paths of one task's folder. The folder itself is the trusted side's (spec,
+ * state, answers, log); its worker may write only `work/` (plan, summary,
+ * questions), so no worker can rewrite the tier it is resumed with or answer
+ * its own question.
+ */
 export function taskPaths(home: string, id: string) {
   registerHome(home);
   const dir = `${home}/tasks/${assertTaskId(id)}`;
+  const work = `${dir}/${WORK_FOLDER}`;
   return {
     home,
     dir,
+    /** What the worker may write: plan.md, output.md, questions/, receipts/. */
+    work,
     task: `${dir}/task.json`,
     state: `${dir}/state.json`,
-    plan: `${dir}/plan.md`,
+    plan: `${work}/plan.md`,
     prompt: `${dir}/prompt.md`,
     log: `${dir}/worker.log`,
-    output: `${dir}/output.md`,
+    output: `${work}/output.md`,
     exit: `${dir}/exit_code`,
     lock: `${dir}/lock`,
-    questions: `${dir}/questions`,
+    questions: `${work}/questions`,
     answers: `${dir}/answers`,
-    receipts: `${dir}/receipts`,
+    /** Written by the worker's `ask` when it has read an answer. */
+    receipts: `${work}/receipts`,
+    /** Serialises one worker's own asks (numbering); the trusted lock above is not the worker's to take. */
+    askLock: `${work}/ask.lock`,
     notes: `${dir}/notes.md`,
     /** Left by a cancel that stopped the tree but could not record it (a full disk). */
     cancelled: `${dir}/cancelled`,

@@ -98,7 +98,7 @@ export async function recordQuestion(
   now: number,
 ): Promise<{ n: number; event?: QuestionEvent }> {
   const p = taskPaths(home, id);
-  await Promise.all([ensureDir(p.questions), ensureDir(p.answers), ensureDir(p.receipts)]);
+  await Promise.all([ensureDir(p.questions), ensureDir(p.receipts)]);
   const received = new Set((await listDir(p.receipts)).map(Number));
   const pending = listQuestions(home, id).filter((q) => q.text === question && !received.has(q.n));
   if (pending.length > 0) return { n: pending[0]!.n };

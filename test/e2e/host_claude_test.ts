@@ -140,7 +140,9 @@ Deno.test({
       const last = t3.requests.at(-1)!.text;
       assert.match(
         last,
-        new RegExp(`✓ ${id} done \\d+/\\d+ in \\S+\\. Result: ${h.dispatchHome}/tasks/${id}/output\\.md`),
+        new RegExp(
+          `✓ ${id} done \\d+/\\d+ in \\S+\\. Result: ${h.dispatchHome}/tasks/${id}/work/output\\.md`,
+        ),
       );
       assert.equal(count(last, notice), 1, "the question was delivered more than once across turns");
       assert.equal(count(last, `✓ ${id} done`), 1, "the completion was delivered more than once");
@@ -188,7 +190,9 @@ Deno.test({
 
       assert.match(
         last,
-        new RegExp(`✓ ${id} done \\d+/\\d+ in \\S+\\. Result: ${h.dispatchHome}/tasks/${id}/output\\.md`),
+        new RegExp(
+          `✓ ${id} done \\d+/\\d+ in \\S+\\. Result: ${h.dispatchHome}/tasks/${id}/work/output\\.md`,
+        ),
       );
       assert.equal(count(last, notice), 1, "the question was delivered more than once");
       assert.equal(count(last, `✓ ${id} done`), 1, "the completion was delivered more than once");

@@ -1,8 +1,10 @@
 /**
- * A REAL claude and a REAL codex worker in the `edit` tier, scripted by the
+ * A REAL claude, codex and opencode worker in the `edit` tier, scripted by the
  * mock model as a prompt-injected model would be: they try to write the
- * journal, another task's folder and the sessions folder, and to ask as the
- * other task. Each attempt fails; writing their own task folder still works.
+ * journal, another task's folder, the sessions folder and the trusted files of
+ * their own task (its spec, which holds the tier it is resumed with, and its
+ * answers), and to ask as the other task. Each attempt fails; writing their
+ * own `work/` folder still works.
  * @module
  */
 import assert from "node:assert/strict";
@@ -24,18 +26,27 @@ function attack(cli: RealCli, victim: () => string) {
     if (p.task === victim() || victim() === "") return { text: "Nothing to do." };
     const home = p.plan.slice(0, p.plan.indexOf(`/tasks/${p.task}/`));
     const other = `${home}/tasks/${victim()}`;
+    const own = `${home}/tasks/${p.task}`;
     const line = JSON.stringify({ ts: 1, type: "done", task: victim(), text: FORGED });
     const shell: string[] = [
       `printf '%s\\n' ${q(line)} >> ${q(`${home}/journal.jsonl`)}`,
-      `printf '%s\\n' '- [x] ${FORGED}' > ${q(`${other}/plan.md`)}`,
-      `printf '%s' '{"n":1,"text":"${FORGED}","ts":1}' > ${q(`${other}/questions/001.json`)}`,
+      `printf '%s\\n' '- [x] ${FORGED}' > ${q(`${other}/work/plan.md`)}`,
+      `printf '%s' '{"n":1,"text":"${FORGED}","ts":1}' > ${q(`${other}/work/questions/001.json`)}`,
       `printf '{}' > ${q(`${home}/sessions/${FORGED}.json`)}`,
+      `printf '%s' '{"tier":"full"}' > ${q(`${own}/task.json`)}`,
+      `printf '%s' ${q(FORGED)} > ${q(`${own}/answers/001.json`)}`,
     ];
     const steps: Reply[] = [
       toolCall(cli, req, p, { tick: "first" }), // its own folder: allowed
       ...(cli === "claude"
         ? [
-          { tool: { name: "Write", input: { "file_path": `${other}/questions/001.json`, content: FORGED } } },
+          {
+            tool: {
+              name: "Write",
+              input: { "file_path": `${other}/work/questions/001.json`, content: FORGED },
+            },
+          },
+          { tool: { name: "Write", input: { "file_path": `${own}/task.json`, content: FORGED } } },
           { tool: { name: "Write", input: { "file_path": `${other}/notes.md`, content: FORGED } } },
           {
             tool: { name: "Write", input: { "file_path": `${home}/sessions/${FORGED}.json`, content: "{}" } },
@@ -62,26 +73,39 @@ async function attackFails(cli: RealCli): Promise<void> {
   victim = await w.start(`${cli} victim`);
   await w.waitExited(victim);
   const victimDir = `${w.sb.home}/tasks/${victim}`;
-  const planBefore = await Deno.readTextFile(`${victimDir}/plan.md`);
+  const planBefore = await Deno.readTextFile(`${victimDir}/work/plan.md`);
   const attacker = await w.start(`${cli} attacker`, ["--tier", "edit"]);
+  const attackerDir = `${w.sb.home}/tasks/${attacker}`;
+  const specBefore = await Deno.readTextFile(`${attackerDir}/task.json`);
   await w.waitExited(attacker, 90_000);
   await waitUntil(
     "the attacker's run to be recorded",
     async () => (await w.status(attacker)).exit_code !== null,
   );
   const journal = await Deno.readTextFile(`${w.sb.home}/journal.jsonl`);
-  assert.doesNotMatch(journal, new RegExp(FORGED), "the journal was not written by the worker");
+  // FORGED may appear quoted inside a trusted event (opencode's refusals are the failure reason), never as a line.
+  const lines = journal.trim().split("\n").map((l) =>
+    JSON.parse(l) as { task: string; type: string; text?: string }
+  );
+  assert.ok(!lines.some((e) => e.text === FORGED), `the journal was not written by the worker:\n${journal}`);
+  assert.ok(!lines.some((e) => e.task === victim && e.type === "done"), "no completion was forged");
   assert.equal(
-    await Deno.readTextFile(`${victimDir}/plan.md`),
+    await Deno.readTextFile(`${victimDir}/work/plan.md`),
     planBefore,
     "the other task's plan is intact",
   );
-  const victimQuestions = await Array.fromAsync(Deno.readDir(`${victimDir}/questions`)).catch(() => []);
+  const victimQuestions = await Array.fromAsync(Deno.readDir(`${victimDir}/work/questions`)).catch(() => []);
   assert.deepEqual(victimQuestions, [], "no question was planted in (or asked as) the other task");
   await assert.rejects(Deno.stat(`${victimDir}/notes.md`));
   await assert.rejects(Deno.stat(`${w.sb.home}/sessions/${FORGED}.json`), "no session file was written");
-  // Its own folder stays writable: the grant is exact, not nothing.
-  assert.match(await Deno.readTextFile(`${w.sb.home}/tasks/${attacker}/plan.md`), /- \[x\] first/);
+  assert.equal(
+    await Deno.readTextFile(`${attackerDir}/task.json`),
+    specBefore,
+    "its spec (and tier) is intact",
+  );
+  await assert.rejects(Deno.stat(`${attackerDir}/answers/001.json`), "it could not answer itself");
+  // Its own work folder stays writable: the grant is exact, not nothing.
+  assert.match(await Deno.readTextFile(`${attackerDir}/work/plan.md`), /- \[x\] first/);
   const results = w.server.modelRequests().flatMap((r) => r.normalized!.toolResults).join("\n");
   assert.match(results, /Not this worker's task/, "asking as the other task was refused");
   if (cli === "codex") assert.match(results, /Read-only file system/, "the sandbox refused the writes");
@@ -99,4 +123,11 @@ Deno.test({
   ignore: !installed("codex"),
 }, async () => {
   await attackFails("codex");
+});
+
+Deno.test({
+  name: "opencode worker in edit: cannot write the journal, another task or sessions",
+  ignore: !installed("opencode"),
+}, async () => {
+  await attackFails("opencode");
 });

@@ -406,7 +406,7 @@ export async function happyPath(
     `progress ${done.progress}`,
   );
   check(typeof done.native_session === "string" && done.native_session !== "", "a native session id");
-  const output = await Deno.readTextFile(`${w.sb.home}/tasks/${id}/output.md`);
+  const output = await Deno.readTextFile(`${w.sb.home}/tasks/${id}/work/output.md`);
   check(/the user chose the database/.test(output), `output: ${output}`);
   const gotAnswer = w.server.modelRequests().some((r) =>
     r.normalized!.toolResults.some((t) => t.includes("Use PostgreSQL"))

@@ -79,8 +79,7 @@ Deno.test("journal torn: a question asked after a torn line still wakes watch an
     script,
     `printf '{"ts":1,"type":"progress","task":"x' >>"$DISPATCH_HOME/journal.jsonl"
 a=$("$DISPATCH_BIN" ask "Which database should I use?") || exit 1
-d="$DISPATCH_HOME/tasks/$DISPATCH_TASK"
-sed 's/- \\[ \\]/- [x]/' "$d/plan.md" >"$d/plan.new" && mv "$d/plan.new" "$d/plan.md"
+sed 's/- \\[ \\]/- [x]/' "$DISPATCH_PLAN" >"$DISPATCH_PLAN.new" && mv "$DISPATCH_PLAN.new" "$DISPATCH_PLAN"
 echo "used $a" >"$DISPATCH_OUTPUT"
 `,
   );

@@ -76,7 +76,7 @@ ln -sf "$V/settings.json" "$d/state.json"
 ln -s "$V/bashrc" "$d/exit_code.tmp"
 ln -s "$V" "$d/exit_code"
 rm -f "$d/lock"; ln -s "$V/lock" "$d/lock"
-sed 's/- \\[ \\]/- [x]/' "$d/plan.md" >"$d/plan.new" && mv "$d/plan.new" "$d/plan.md"
+sed 's/- \\[ \\]/- [x]/' "$DISPATCH_PLAN" >"$DISPATCH_PLAN.new" && mv "$DISPATCH_PLAN.new" "$DISPATCH_PLAN"
 echo "All done." >"$DISPATCH_OUTPUT"
 `);
   const id = await startTask(sb, "evil");
@@ -99,7 +99,7 @@ Deno.test("symlinks: an answers/ folder replaced by a link makes 'dispatch answe
   await using sb = await evilSandbox(`
 d="$DISPATCH_HOME/tasks/$DISPATCH_TASK"
 "$DISPATCH_BIN" ask "Which database?" --timeout 120s &
-i=0; while [ ! -e "$d/questions/001.json" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done
+i=0; while [ ! -e "$d/work/questions/001.json" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done
 rm -rf "$d/answers"; ln -s '${v.path}' "$d/answers"
 wait
 `);
@@ -128,14 +128,14 @@ Deno.test("symlinks: a task folder replaced by a link is refused by note and ans
   const dir = taskPaths(sb.home, id).dir;
   await Deno.rename(dir, `${v.path}/moved`);
   await Deno.symlink(`${v.path}/moved`, dir);
-  const before = await Deno.readTextFile(`${v.path}/moved/plan.md`);
+  const before = await Deno.readTextFile(`${v.path}/moved/work/plan.md`);
   const note = await sb.run(["note", id, "more context"]);
   assertOneLine(
     note.stderr,
     /Refusing to write through a replaced path: .*tasks\/[a-z0-9-]+ is a symbolic link/,
   );
   assert.equal(note.code, 1);
-  assert.equal(await Deno.readTextFile(`${v.path}/moved/plan.md`), before);
+  assert.equal(await Deno.readTextFile(`${v.path}/moved/work/plan.md`), before);
   const answer = await sb.run(["answer", id, "Use PostgreSQL", "--question", "1"]);
   assert.notEqual(answer.code, 0);
   assert.match(answer.stderr, /^dispatch: [^\n]*\n$/);

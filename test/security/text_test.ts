@@ -187,7 +187,7 @@ Deno.test("text: result never follows a link planted at output.md, nor opens a F
   // file watcher, reported apart), result still answers at once; the cap is the test's, not a timing claim.
   const fifo = `${sb.dir}/fifo`;
   await new Deno.Command("mkfifo", { args: [fifo] }).output();
-  const out = `${sb.home}/tasks/${linked}/output.md`;
+  const out = `${sb.home}/tasks/${linked}/work/output.md`;
   await Deno.remove(out);
   await Deno.symlink(fifo, out);
   const f = await sb.run(["result", linked], { timeoutMs: 30_000 });

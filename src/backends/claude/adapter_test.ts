@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BIN, CWD, fakeInput, sample, TASK_DIR } from "../../../test/fixtures/samples.ts";
+import { BIN, CWD, fakeInput, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
 import { claudeBackend, reportClaude } from "./adapter.ts";
 import { CLAUDE_NESTING_ENV } from "./nesting_env.ts";
 
@@ -12,7 +12,7 @@ Deno.test("claude launch: edit tier accepts edits, adds the task folder, allows 
     "--permission-mode",
     "acceptEdits",
     "--add-dir",
-    TASK_DIR,
+    WORK_DIR,
     "--allowedTools",
     `Bash(${BIN} ask:*)`,
   ]);
@@ -27,23 +27,23 @@ Deno.test("claude launch: read tier allows edits and writes in the task folder o
     "--permission-mode",
     "default",
     "--add-dir",
-    TASK_DIR,
+    WORK_DIR,
     "--allowedTools",
     `Bash(${BIN} ask:*)`,
     "--allowedTools",
-    `Edit(/${TASK_DIR}/**)`,
+    `Edit(/${WORK_DIR}/**)`,
     "--allowedTools",
-    `Write(/${TASK_DIR}/**)`,
+    `Write(/${WORK_DIR}/**)`,
   ]);
   assert.ok(
-    spec.argv.includes("Edit(//home/user/.dispatch/tasks/fix-bug-1a2b/**)"),
+    spec.argv.includes("Edit(//home/user/.dispatch/tasks/fix-bug-1a2b/work/**)"),
     "absolute rules start with //",
   );
 });
 
 Deno.test("claude launch: full tier skips permissions", () => {
   const spec = claudeBackend.launch(fakeInput({ tier: "full" }));
-  assert.deepEqual(spec.argv.slice(HEAD.length), ["--dangerously-skip-permissions", "--add-dir", TASK_DIR]);
+  assert.deepEqual(spec.argv.slice(HEAD.length), ["--dangerously-skip-permissions", "--add-dir", WORK_DIR]);
   assert.ok(!claudeBackend.launch(fakeInput()).argv.includes("--dangerously-skip-permissions"));
 });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fakeInput, HOME, sample, TASK_DIR } from "../../../test/fixtures/samples.ts";
+import { fakeInput, HOME, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
 import { codexBackend, reportCodex } from "./adapter.ts";
 
 const HEAD = [
@@ -20,7 +20,7 @@ Deno.test("codex launch: edit tier is the workspace profile with $DISPATCH_HOME 
     "-c",
     'default_permissions="dispatch_edit"',
     "-c",
-    `permissions.dispatch_edit={extends=":workspace", filesystem={"${HOME}"="read", "${TASK_DIR}"="write"}}`,
+    `permissions.dispatch_edit={extends=":workspace", filesystem={"${HOME}"="read", "${WORK_DIR}"="write"}}`,
     "-",
   ]);
   assert.equal(spec.stdin, "prompt");
@@ -33,7 +33,7 @@ Deno.test("codex launch: read tier is a read-only permission profile that can wr
     "-c",
     'default_permissions="dispatch_read"',
     "-c",
-    `permissions.dispatch_read={extends=":read-only", filesystem={"${TASK_DIR}"="write"}}`,
+    `permissions.dispatch_read={extends=":read-only", filesystem={"${WORK_DIR}"="write"}}`,
   ]);
   assert.ok(
     !spec.argv.some((a) => a.startsWith("sandbox_mode")),
@@ -51,7 +51,7 @@ Deno.test("codex launch: a path with quotes stays valid TOML", () => {
   input.home = '/home/a "b"';
   const spec = codexBackend.launch(input);
   assert.ok(
-    spec.argv.some((a) => a.includes(`"/home/a \\"b\\"/tasks/${input.spec.id}"="write"`)),
+    spec.argv.some((a) => a.includes(`"/home/a \\"b\\"/tasks/${input.spec.id}/work"="write"`)),
     spec.argv.join(" "),
   );
 });

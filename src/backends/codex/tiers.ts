@@ -17,7 +17,7 @@ export const codexTiers: TierMapping = {
       "-c",
       'default_permissions="dispatch_read"',
       "-c",
-      `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.taskDir)}="write"}}`,
+      `permissions.dispatch_read={extends=":read-only", filesystem={${toml(v.workDir)}="write"}}`,
     ],
   }),
   // `:workspace` (the project writable, as `-s workspace-write`) with $DISPATCH_HOME read-only but for the
@@ -28,7 +28,7 @@ export const codexTiers: TierMapping = {
       'default_permissions="dispatch_edit"',
       "-c",
       `permissions.dispatch_edit={extends=":workspace", filesystem={${toml(v.home)}="read", ${
-        toml(v.taskDir)
+        toml(v.workDir)
       }="write"}}`,
     ],
   }),

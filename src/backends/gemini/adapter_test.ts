@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BIN, fakeInput, sample, TASK_DIR } from "../../../test/fixtures/samples.ts";
+import { BIN, fakeInput, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
 import { geminiBackend, reportGemini } from "./adapter.ts";
 import { TIER_PLACEHOLDERS } from "../tiers.ts";
 import { geminiPolicy } from "./tiers.ts";
@@ -16,7 +16,7 @@ Deno.test("gemini launch: edit tier is auto_edit plus the policy file; one proce
     "--policy",
     POLICY,
     "--include-directories",
-    TASK_DIR,
+    WORK_DIR,
   ]);
   assert.deepEqual(spec.env, { GEMINI_CLI_NO_RELAUNCH: "true" });
   assert.equal(spec.stdin, "prompt");
@@ -32,7 +32,7 @@ Deno.test("gemini launch: read tier is default mode plus the policy; full tier i
     "--approval-mode",
     "yolo",
     "--include-directories",
-    TASK_DIR,
+    WORK_DIR,
   ]);
   assert.equal(full.files, undefined);
 });
@@ -42,8 +42,9 @@ Deno.test("gemini policy: allows `dispatch ask` and writes directly in the task 
   assert.match(text, new RegExp(`commandPrefix = "${BIN} ask"`));
   const pattern = /argsPattern = (".*")/.exec(text)![1]!;
   const re = new RegExp(JSON.parse(pattern));
-  assert.ok(re.test(JSON.stringify({ file_path: `${TASK_DIR}/plan.md`, content: "x" })));
-  assert.ok(!re.test(JSON.stringify({ file_path: `${TASK_DIR}/../other/plan.md` })), "no climbing out");
+  assert.ok(re.test(JSON.stringify({ file_path: `${WORK_DIR}/plan.md`, content: "x" })));
+  assert.ok(!re.test(JSON.stringify({ file_path: `${WORK_DIR}/../other/plan.md` })), "no climbing out");
+  assert.ok(!re.test(JSON.stringify({ file_path: `${TASK_DIR}/task.json` })), "not the trusted files");
   assert.ok(!re.test(JSON.stringify({ file_path: "/home/user/project/a.ts" })));
   assert.match(geminiPolicy(TIER_PLACEHOLDERS), /\$DISPATCH_BIN ask/);
 });

@@ -18,7 +18,7 @@ export function geminiPolicyPath(v: TierVars): string {
  * directly in its task folder (no subfolders, so no `..` escapes).
  */
 export function geminiPolicy(v: TierVars): string {
-  const jsonPath = JSON.stringify(v.taskDir).slice(1, -1); // as it appears in the tool's JSON arguments
+  const jsonPath = JSON.stringify(v.workDir).slice(1, -1); // as it appears in the tool's JSON arguments
   return [
     "# Written by dispatch for this task: the worker may ask and tick its plan.",
     "[[rule]]",
@@ -41,7 +41,7 @@ export function geminiPolicy(v: TierVars): string {
 /** The flags per tier. */
 export const geminiTiers: TierMapping = {
   read: (v) => ({
-    args: ["--approval-mode", "default", "--policy", geminiPolicyPath(v), "--include-directories", v.taskDir],
+    args: ["--approval-mode", "default", "--policy", geminiPolicyPath(v), "--include-directories", v.workDir],
     files: { [geminiPolicyPath(v)]: geminiPolicy(v) },
   }),
   edit: (v) => ({
@@ -51,9 +51,9 @@ export const geminiTiers: TierMapping = {
       "--policy",
       geminiPolicyPath(v),
       "--include-directories",
-      v.taskDir,
+      v.workDir,
     ],
     files: { [geminiPolicyPath(v)]: geminiPolicy(v) },
   }),
-  full: (v) => ({ args: ["--approval-mode", "yolo", "--include-directories", v.taskDir] }),
+  full: (v) => ({ args: ["--approval-mode", "yolo", "--include-directories", v.workDir] }),
 };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BIN, fakeInput, sample, TASK_DIR } from "../../../test/fixtures/samples.ts";
+import { BIN, fakeInput, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
 import { opencodeBackend, reportOpencode } from "./adapter.ts";
 
 const HEAD = ["opencode", "run", "--format", "json", "-m", "model-1"];
@@ -8,20 +8,23 @@ function permission(env: Record<string, string> | undefined): unknown {
   return JSON.parse(env?.OPENCODE_PERMISSION ?? "null");
 }
 
-Deno.test("opencode launch: prompt on stdin; edit tier allows the task folder outside the project", () => {
+Deno.test("opencode launch: prompt on stdin; edit tier allows the work folder outside the project, shell only for `ask`", () => {
   const spec = opencodeBackend.launch(fakeInput());
   assert.deepEqual(spec.argv, HEAD);
   assert.equal(spec.stdin, "prompt");
   assert.equal(spec.stdinFile, `${TASK_DIR}/prompt.md`);
-  assert.deepEqual(permission(spec.env), { external_directory: { [`${TASK_DIR}/*`]: "allow" } });
+  assert.deepEqual(permission(spec.env), {
+    bash: { "*": "deny", [`${BIN} ask *`]: "allow" },
+    external_directory: { [`${WORK_DIR}/*`]: "allow" },
+  });
 });
 
 Deno.test("opencode launch: read tier denies edits and shell except the task folder and `dispatch ask`", () => {
   const spec = opencodeBackend.launch(fakeInput({ tier: "read" }));
   assert.deepEqual(permission(spec.env), {
-    edit: { "*": "deny", [`${TASK_DIR}/*`]: "allow", "*/tasks/fix-bug-1a2b/*": "allow" },
+    edit: { "*": "deny", [`${WORK_DIR}/*`]: "allow", "*/tasks/fix-bug-1a2b/work/*": "allow" },
     bash: { "*": "deny", [`${BIN} ask *`]: "allow" },
-    external_directory: { [`${TASK_DIR}/*`]: "allow" },
+    external_directory: { [`${WORK_DIR}/*`]: "allow" },
   });
 });
 

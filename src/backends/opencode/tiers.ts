@@ -4,13 +4,14 @@
  * @module
  */
 import type { TierMapping, TierVars } from "../tiers.ts";
+import { WORK_FOLDER } from "../../store/paths.ts";
 
 /**
  * opencode's edit rules match the path relative to the project, which for
- * the task folder is `../../…/tasks/<id>/plan.md`: match its tail.
+ * the task folder is `../../…/tasks/<id>/work/plan.md`: match its tail.
  */
 function opencodeTaskPatterns(v: TierVars): Record<string, "allow"> {
-  return { [`${v.taskDir}/*`]: "allow", [`*/tasks/${v.taskId}/*`]: "allow" };
+  return { [`${v.workDir}/*`]: "allow", [`*/tasks/${v.taskId}/${WORK_FOLDER}/*`]: "allow" };
 }
 
 // OPENCODE_PERMISSION. By default opencode allows everything but files outside the project
@@ -23,13 +24,20 @@ export const opencodeTiers: TierMapping = {
       OPENCODE_PERMISSION: JSON.stringify({
         edit: { "*": "deny", ...opencodeTaskPatterns(v) },
         bash: { "*": "deny", [`${v.bin} ask *`]: "allow" },
-        external_directory: { [`${v.taskDir}/*`]: "allow" },
+        external_directory: { [`${v.workDir}/*`]: "allow" },
       }),
     },
   }),
+  // opencode runs shell commands unsandboxed, so in edit they are denied but `ask`: a free shell could
+  // write anywhere the user can (the journal, other tasks). Edits stay free inside the project.
   edit: (v) => ({
     args: [],
-    env: { OPENCODE_PERMISSION: JSON.stringify({ external_directory: { [`${v.taskDir}/*`]: "allow" } }) },
+    env: {
+      OPENCODE_PERMISSION: JSON.stringify({
+        bash: { "*": "deny", [`${v.bin} ask *`]: "allow" },
+        external_directory: { [`${v.workDir}/*`]: "allow" },
+      }),
+    },
   }),
   full: () => ({ args: [], env: { OPENCODE_PERMISSION: JSON.stringify({ "*": "allow" }) } }),
 };

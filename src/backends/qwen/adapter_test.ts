@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BIN, fakeInput, sample, TASK_DIR } from "../../../test/fixtures/samples.ts";
+import { BIN, fakeInput, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
 import { qwenBackend, reportQwen } from "./adapter.ts";
 
 const HEAD = ["qwen", "-m", "model-1", "-o", "stream-json"];
@@ -13,7 +13,7 @@ Deno.test("qwen launch: edit tier is auto-edit plus `dispatch ask`; prompt on st
     "--allowed-tools",
     `run_shell_command(${BIN} ask)`,
     "--include-directories",
-    TASK_DIR,
+    WORK_DIR,
   ]);
   assert.equal(spec.stdin, "prompt");
   assert.equal(spec.stdinFile, `${TASK_DIR}/prompt.md`);
@@ -28,11 +28,11 @@ Deno.test("qwen launch: read tier allows edits and writes in the task folder by 
     "--allowed-tools",
     `run_shell_command(${BIN} ask)`,
     "--allowed-tools",
-    `edit(//home/user/.dispatch/tasks/fix-bug-1a2b/**)`,
+    `edit(//home/user/.dispatch/tasks/fix-bug-1a2b/work/**)`,
     "--allowed-tools",
-    `write_file(//home/user/.dispatch/tasks/fix-bug-1a2b/**)`,
+    `write_file(//home/user/.dispatch/tasks/fix-bug-1a2b/work/**)`,
     "--include-directories",
-    TASK_DIR,
+    WORK_DIR,
   ]);
 });
 
@@ -42,7 +42,7 @@ Deno.test("qwen launch: full tier is yolo", () => {
     "--approval-mode",
     "yolo",
     "--include-directories",
-    TASK_DIR,
+    WORK_DIR,
   ]);
 });
 
