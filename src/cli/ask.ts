@@ -45,7 +45,7 @@ async function ownTask(ctx: Ctx, claimed: string | undefined): Promise<string> {
     if (confined === "own") return claimed;
     if (confined === "other") throw notYours("another", claimed);
   }
-  const until = ctx.now() + RECORD_WAIT_MS;
+  const until = ctx.monotonic() + RECORD_WAIT_MS;
   while (true) {
     const chain = ancestors();
     const found = workerIdentity(ctx.home, chain);
@@ -53,7 +53,7 @@ async function ownTask(ctx: Ctx, claimed: string | undefined): Promise<string> {
       if (claimed !== undefined && claimed !== found.task) throw notYours(found.task, claimed);
       return found.task;
     }
-    if (found.claimed.length === 0 || ctx.now() >= until) break;
+    if (found.claimed.length === 0 || ctx.monotonic() >= until) break;
     await ctx.sleep(25);
   }
   throw new UsageError("No task: run 'dispatch ask' inside a worker that dispatch started");

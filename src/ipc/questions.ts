@@ -22,6 +22,7 @@ import { readSpec, withTaskLock } from "../store/tasks.ts";
 import { emit } from "../runtime/events.ts";
 import { waitForFile } from "./wait_for_file.ts";
 import { withLock, withSharedLock } from "../store/lock.ts";
+import { crashPoint } from "../proc/crash_point.ts";
 
 /** Options for {@linkcode ask}. */
 export interface AskOptions {
@@ -74,6 +75,7 @@ export function answer(
   const spec = readSpec(ctx.home, id);
   return withTaskLock(ctx.home, id, async () => {
     const recorded = await recordAnswer(ctx.home, id, text, opts.question, ctx.now());
+    crashPoint("answer:stored");
     await emit(ctx, spec, recorded.event);
     return recorded.answer;
   });

@@ -24,11 +24,11 @@ export async function waitForFile(
 ): Promise<boolean> {
   const path = `${dir}/${name}`;
   await using wake = ctx.watchDir(dir, { pollMs: opts.pollMs ?? 1000, blindPollMs: opts.pollMs ?? 100 });
-  const deadline = opts.timeoutMs === undefined ? Infinity : ctx.now() + opts.timeoutMs;
+  const deadline = opts.timeoutMs === undefined ? Infinity : ctx.monotonic() + opts.timeoutMs;
   while (true) {
     if (await exists(path)) return true;
     if (opts.signal?.aborted) return false;
-    const left = deadline - ctx.now();
+    const left = deadline - ctx.monotonic();
     if (left <= 0) return false;
     await wake.wait(left, opts.signal);
   }

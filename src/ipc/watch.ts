@@ -62,7 +62,7 @@ export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> 
   const session = opts.session;
   const record = session ? await readSession(home, session) : {};
   let cursor = Math.max(record.watch ?? 0, record.hook ?? 0);
-  const deadline = opts.timeoutMs === undefined ? Infinity : ctx.now() + opts.timeoutMs;
+  const deadline = opts.timeoutMs === undefined ? Infinity : ctx.monotonic() + opts.timeoutMs;
   const reconcileMs = opts.reconcileMs ?? 2000;
   await using wake = ctx.watchDir(home, {
     match: (p) => p.endsWith("/journal.jsonl"),
@@ -83,8 +83,8 @@ export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> 
       return wakeLine(wanted.map((e) => e.event));
     }
     cursor = end;
-    if (ctx.now() - lastReconcile >= reconcileMs) {
-      lastReconcile = ctx.now();
+    if (ctx.monotonic() - lastReconcile >= reconcileMs) {
+      lastReconcile = ctx.monotonic();
       const ids = await unfinishedTasks(home, session);
       if (ids.length === 0) {
         const again = await readEventsFor(home, { session }, cursor);
@@ -97,7 +97,7 @@ export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> 
       for (const id of ids) await reconcileTask(ctx, id).catch(() => undefined);
     }
     if (opts.signal?.aborted) throw new TimeoutError("Watch aborted");
-    const left = deadline - ctx.now();
+    const left = deadline - ctx.monotonic();
     if (left <= 0) {
       throw new TimeoutError("Nothing needed the host before the watch timed out; run it again");
     }

@@ -1,6 +1,7 @@
 /**
- * Cancelling a task: stop the whole tree first, then record `cancelled`, so
- * a full disk or a damaged task folder can never leave the worker running.
+ * Cancelling a task: mark the intent, stop the whole tree, then record
+ * `cancelled`, so a full disk, a damaged task folder or a crash in between
+ * can never leave the worker running or its death read as a failure.
  * Both happen under the task's lock: the supervisor, seeing its worker die,
  * waits for the lock and then finds `cancelled` already recorded, so it
  * does not report a failure.
@@ -11,17 +12,18 @@ import { StateError } from "../errors.ts";
 import { writeJsonAtomic } from "../store/fsx.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readSpec, readState, storable, type TaskState, TERMINAL, withTaskLock } from "../store/tasks.ts";
-import { emit } from "./events.ts";
+import { announceEnd } from "./announce.ts";
 import { killTree } from "../proc/kill_tree.ts";
+import { crashPoint } from "../proc/crash_point.ts";
 
-/** The empty file a cancel leaves when it stopped the tree but could not record it. */
+/** The empty file a cancel leaves before it stops the tree, until the cancel is recorded. */
 export function cancelMarker(home: string, id: string): string {
   return taskPaths(home, id).cancelled;
 }
 
 /** The reason a late-recorded cancel gets. */
 export const LATE_CANCEL_REASON =
-  "cancelled by the user (recorded late: the disk was full when it was cancelled)";
+  "cancelled by the user (recorded late: the cancel stopped the worker but was cut short, by a full disk or a crash, before it could record it)";
 
 function isOver(s: TaskState): boolean {
   return TERMINAL.has(s.state) && s.unreadable === undefined;
@@ -38,17 +40,25 @@ export async function cancelTask(
   const spec = readSpec(home, id);
   let stopped = false;
   try {
-    const changed = await withTaskLock(home, id, async () => {
+    return await withTaskLock(home, id, async () => {
       const current = readState(home, id);
       if (isOver(current)) return false;
+      // The intent first: whoever finds the worker dead of this kill (its supervisor, a reader after a
+      // crash here) records a cancel, not a failure.
+      await markCancel(home, id);
+      crashPoint("cancel:marked");
       await killTree({ pid: current.pid, task: id, home, cgroup: containmentPath(current) });
       stopped = true;
-      await recordCancel(home, id, current, reason, now);
+      crashPoint("cancel:stopped");
+      await announceEnd(
+        home,
+        spec,
+        now,
+        { type: "cancelled", text: reason },
+        () => recordCancel(home, id, current, reason, now),
+      );
       return true;
     });
-    if (!changed) return false;
-    await emit({ home, now: () => now }, spec, { type: "cancelled", text: reason });
-    return true;
   } catch (e) {
     // The lock itself failed (a full disk, a deleted folder): stop the tree all the same.
     if (!stopped && !isOver(readState(home, id))) {
@@ -57,16 +67,22 @@ export async function cancelTask(
       stopped = true;
     }
     if (!stopped) throw e;
-    // An empty file needs no data block, so it fits on a full disk: a later reconcile records the cancel.
-    await Deno.writeFile(cancelMarker(home, id), new Uint8Array(), { createNew: true, mode: 0o600 }).catch(
-      () => {},
-    );
+    await markCancel(home, id).catch(() => {});
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new StateError(
       `Stopped task ${id}'s worker and its whole tree, but could not record the cancel: ${why} (free space if the disk is full; 'dispatch status ${id}' then shows how it ended)`,
       75,
     );
   }
+}
+
+/** Leaves the cancel's marker. An empty file needs no data block, so it fits on a full disk. */
+async function markCancel(home: string, id: string): Promise<void> {
+  await Deno.writeFile(cancelMarker(home, id), new Uint8Array(), { createNew: true, mode: 0o600 }).catch(
+    (e) => {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    },
+  );
 }
 
 /** Writes `cancelled` over `current` (call under the task's lock, after the tree is stopped). */

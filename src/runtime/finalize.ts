@@ -7,6 +7,8 @@ import type { Ctx } from "../context.ts";
 import { progressOf } from "../plan/checklist.ts";
 import { exists, writeJsonAtomic } from "../store/fsx.ts";
 import { cancelMarker, LATE_CANCEL_REASON } from "./cancel.ts";
+import { announceEnd } from "./announce.ts";
+import { crashPoint } from "../proc/crash_point.ts";
 import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
@@ -19,7 +21,6 @@ import {
   type Usage,
   withTaskLock,
 } from "../store/tasks.ts";
-import { emit } from "./events.ts";
 
 /** How the worker process ended. */
 export interface ExitFacts {
@@ -146,23 +147,28 @@ export function finalizeTask(
     const now = ctx.now();
     const open = openQuestions(home, id).length;
     const spec = readSpec(home, id);
-    // A cancel that stopped the tree on a full disk left its marker: the worker died of the cancel.
-    const { state, reason } = await exists(cancelMarker(home, id))
+    // A cancel that died (or hit a full disk) after its marker: the worker died of the cancel if it died
+    // at all; one that exited on its own (a code below 128) outlived a cancel that never reached it.
+    const cancelled = await exists(cancelMarker(home, id)) && (exit.code === null || exit.code >= 128);
+    const { state, reason } = cancelled
       ? { state: "cancelled" as const, reason: LATE_CANCEL_REASON }
       : outcome(exit, plan, open, spec.planItems);
     const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
     if (state === "waiting") delete next.ended;
-    await writeJsonAtomic(paths.state, next);
-    if (state === "cancelled") await Deno.remove(cancelMarker(home, id)).catch(() => {});
     const progress = progressOf(plan ?? "");
     const type = state === "done" || state === "waiting" || state === "cancelled" ? state : "failed";
-    await emit({ home, now: () => now }, spec, {
+    const fields = {
       type,
       text: reason,
       code: exit.code,
       done: progress.done,
       total: progress.total,
+    } as const;
+    await announceEnd(home, spec, now, fields, async () => {
+      await writeJsonAtomic(paths.state, next);
+      crashPoint("finalize:state-written");
     });
+    await Deno.remove(cancelMarker(home, id)).catch(() => {});
     return next;
   });
 }

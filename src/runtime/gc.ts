@@ -9,6 +9,16 @@ import { taskPaths } from "../store/paths.ts";
 import { listTaskIds, readState, TERMINAL, trySpec, withTaskLock } from "../store/tasks.ts";
 import { compactJournal, type CompactResult } from "../store/journal_compact.ts";
 import { removeWorktree } from "./worktree.ts";
+import { START_GRACE_MS } from "./reconcile.ts";
+import { mtimeSync } from "../store/fsx.ts";
+
+/** A folder whose `start` died before writing task.json (it is written last), and not just now. */
+async function halfMade(ctx: Ctx, id: string): Promise<boolean> {
+  const paths = taskPaths(ctx.home, id);
+  if (await Deno.lstat(paths.task).then(() => true, () => false)) return false;
+  const made = mtimeSync(paths.dir);
+  return made !== undefined && ctx.now() - made > START_GRACE_MS;
+}
 
 /** What gc did (or, dry, would do) with one task. */
 export type GcOutcome =
@@ -40,7 +50,14 @@ export async function collectGarbage(
   let removed = 0;
   for (const id of await listTaskIds(ctx.home)) {
     const spec = trySpec(ctx.home, id);
-    if (!spec) continue;
+    if (!spec) {
+      if (await halfMade(ctx, id)) {
+        if (!opts.dryRun) await Deno.remove(taskPaths(ctx.home, id).dir, { recursive: true });
+        removed++;
+        report({ id, removed: true });
+      }
+      continue; // a damaged task.json is kept, for the user to look at
+    }
     await withTaskLock(ctx.home, id, async () => {
       const state = readState(ctx.home, id);
       if (!TERMINAL.has(state.state) || ctx.now() - (state.ended ?? spec.created) < opts.olderThanMs) return;

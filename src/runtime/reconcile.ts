@@ -8,10 +8,10 @@
 import type { Ctx } from "../context.ts";
 import { taskPaths } from "../store/paths.ts";
 import { exists, readTextOrUndefined } from "../store/fsx.ts";
-import { readSpec, readState, type TaskState, TERMINAL, withTaskLock } from "../store/tasks.ts";
-import { cancelMarker, LATE_CANCEL_REASON, recordCancel } from "./cancel.ts";
-import { emit } from "./events.ts";
+import { readSpec, readState, type TaskState, TERMINAL } from "../store/tasks.ts";
+import { replayAnnouncement } from "./announce.ts";
 import { finalizeTask } from "./finalize.ts";
+import { killTree } from "../proc/kill_tree.ts";
 import { isAlive, livePidsWithEnv } from "../proc/procfs.ts";
 import { cgroupName, isEmpty, isTaskCgroup, removeCgroup } from "../proc/cgroup.ts";
 
@@ -37,6 +37,9 @@ export function needsReconcile(state: TaskState, created: number, now: number): 
 export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string): Promise<TaskState> {
   const home = ctx.home;
   const now = ctx.now();
+  const paths = taskPaths(home, id);
+  // An end event a crash left unjournaled (runtime/announce.ts): a stat in the common case.
+  if (await exists(paths.announce)) await replayAnnouncement(ctx, readSpec(home, id));
   const state = readState(home, id);
   if (state.unreadable !== undefined) {
     // No pids to trust: the task lives while any process carries its id (its worker tree, its supervisor).
@@ -48,10 +51,12 @@ export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string):
     const reason = state.supervisor === undefined
       ? "Supervisor never started"
       : `Supervisor died while the task was ${state.state}`;
+    // A supervisor killed between spawning its worker and recording it leaves a worker nobody watches.
+    if (taskHasProcesses(id)) await killTree({ task: id, home });
     return finalizeTask(ctx, id, { code: null, failed: true, reason });
   }
-  if (await exists(cancelMarker(home, id))) return await recordLateCancel(ctx, id);
-  const text = await readTextOrUndefined(taskPaths(home, id).exit);
+  // A cancel marker is weighed by finalizeTask: the worker died of the cancel only if it did not exit itself.
+  const text = await readTextOrUndefined(paths.exit);
   const code = text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : null;
   const next = await finalizeTask(ctx, id, {
     code,
@@ -78,23 +83,4 @@ export const NO_CODE_REASON =
 export function taskHasProcesses(id: string): boolean {
   return livePidsWithEnv(`DISPATCH_TASK=${id}`).length > 0 ||
     livePidsWithEnv(`DISPATCH_SUPERVISES=${id}`).length > 0;
-}
-
-/** Records the cancel a full disk kept from being recorded (its tree was stopped then). */
-async function recordLateCancel(ctx: Pick<Ctx, "home" | "now">, id: string): Promise<TaskState> {
-  const now = ctx.now();
-  let wrote = false;
-  const state = await withTaskLock(ctx.home, id, async () => {
-    const current = readState(ctx.home, id);
-    if (TERMINAL.has(current.state) && current.unreadable === undefined) return current;
-    wrote = true;
-    return await recordCancel(ctx.home, id, current, LATE_CANCEL_REASON, now);
-  });
-  if (wrote) {
-    await emit({ home: ctx.home, now: () => now }, readSpec(ctx.home, id), {
-      type: "cancelled",
-      text: LATE_CANCEL_REASON,
-    });
-  }
-  return state;
 }

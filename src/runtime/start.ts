@@ -22,6 +22,7 @@ import { addActive } from "../store/sessions.ts";
 import { finalizeTask } from "./finalize.ts";
 import { spawnSupervisor } from "./spawn_supervisor.ts";
 import { createWorktree, removeWorktree, type Worktree } from "./worktree.ts";
+import { crashPoint } from "../proc/crash_point.ts";
 
 /** What the host asked for. */
 export interface StartOptions {
@@ -121,6 +122,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     }
   }
   const paths = taskPaths(ctx.home, id);
+  crashPoint("start:folder");
   const project = await projectOf(cwd);
   let workCwd = cwd;
   let worktree: Worktree | undefined;
@@ -183,6 +185,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     if (worktree) await removeWorktree(project, worktree).catch(() => {});
     throw e;
   }
+  crashPoint("start:recorded");
   try {
     spawnSupervisor(ctx, id, workCwd);
   } catch (e) {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Ctx } from "../context.ts";
-import { InputError } from "../errors.ts";
+import { InputError, NotFoundError } from "../errors.ts";
 import { type Progress, progressOf } from "../plan/checklist.ts";
 import { mtimeSync, readFrom } from "../store/fsx.ts";
 import { readPlanSync } from "../store/plan_file.ts";
@@ -68,13 +68,23 @@ export async function loadView(ctx: Pick<Ctx, "home" | "now">, id: string): Prom
   try {
     spec = readSpec(ctx.home, id);
   } catch (e) {
-    if (!(e instanceof InputError)) throw e;
+    // A folder with no task.json is a start cut short (it writes task.json last): listed, not hidden.
+    const halfMade = e instanceof NotFoundError && mtimeSync(taskPaths(ctx.home, id).dir) !== undefined;
+    if (!(e instanceof InputError) && !halfMade) throw e;
     const state = readState(ctx.home, id);
-    const view = assembleView(ctx.home, placeholderSpec(ctx.home, id), state);
-    return { ...view, damaged: `task.json is unreadable${state.unreadable ? ", and so is state.json" : ""}` };
+    const missing = mtimeSync(taskPaths(ctx.home, id).task) === undefined;
+    const view = assembleView(ctx.home, placeholderSpec(ctx.home, id, missing), state);
+    const damaged = missing
+      ? "task.json is missing: its start was interrupted ('dispatch gc' removes it after 30 s)"
+      : `task.json is unreadable${state.unreadable ? ", and so is state.json" : ""}`;
+    return { ...view, damaged };
   }
   let state = readState(ctx.home, id);
-  if (!TERMINAL.has(state.state) || state.unreadable !== undefined) {
+  // An end event a crash left unjournaled is journaled by the reconcile too (runtime/announce.ts).
+  if (
+    !TERMINAL.has(state.state) || state.unreadable !== undefined ||
+    mtimeSync(taskPaths(ctx.home, id).announce)
+  ) {
     state = await reconcileTask(ctx, id).catch(() => state); // a full disk: show what is there
   }
   const view = assembleView(ctx.home, spec, state);
@@ -84,11 +94,11 @@ export async function loadView(ctx: Pick<Ctx, "home" | "now">, id: string): Prom
 }
 
 /** A stand-in spec for a task whose task.json is damaged, so it is listed rather than hidden. */
-function placeholderSpec(home: string, id: string): TaskSpec {
+function placeholderSpec(home: string, id: string, missing: boolean): TaskSpec {
   const dir = taskPaths(home, id).dir;
   return {
     id,
-    title: "(task.json unreadable)",
+    title: missing ? "(start interrupted)" : "(task.json unreadable)",
     project: "",
     cwd: "",
     backend: "?",

@@ -21,6 +21,7 @@ import { startTimeOf } from "../proc/procfs.ts";
 import { confirmCgroup, type Containment, joinFile, prepareCgroup } from "../proc/containment.ts";
 import { emit } from "./events.ts";
 import { questionJournal } from "./question_journal.ts";
+import { crashPoint } from "../proc/crash_point.ts";
 
 const WRAPPER = [
   'exec <"$1" >>"$2" 2>&1',
@@ -148,6 +149,7 @@ export async function runWorker(
   const started = ctx.now();
   const startedMono = ctx.monotonic(); // durations on the monotonic clock: a clock step must not fire the timeout
   const pid = child.pid;
+  crashPoint("supervisor:spawned");
   await markRunning(ctx, id, pid, started, await confirmCgroup(cgroup, pid));
   // Cancelled before we got here: stop at once.
   if (TERMINAL.has((readState(ctx.home, id)).state)) {

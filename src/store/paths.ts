@@ -81,7 +81,9 @@ export function taskPaths(home: string, id: string) {
     /** Serialises one worker's own asks (numbering); the trusted lock above is not the worker's to take. */
     askLock: `${work}/ask.lock`,
     notes: `${dir}/notes.md`,
-    /** Left by a cancel that stopped the tree but could not record it (a full disk). */
+    /** The end event of a run between its state write and its journal line (see runtime/announce.ts). */
+    announce: `${dir}/announce.json`,
+    /** Left by a cancel before it stops the tree, removed once recorded (a crash or a full disk between). */
     cancelled: `${dir}/cancelled`,
     /** The message a resumed worker gets (written by `resume`, read by its supervisor). */
     resume: `${dir}/resume.md`,

@@ -10,6 +10,8 @@ import { readEvents } from "../../src/store/journal.ts";
 import { readState } from "../../src/store/tasks.ts";
 import { isAlive } from "../../src/proc/procfs.ts";
 import { supervise } from "../../src/runtime/supervisor.ts";
+import { ask } from "../../src/ipc/questions.ts";
+import { watch } from "../../src/ipc/watch.ts";
 
 const HOUR = 60 * 60_000;
 
@@ -59,4 +61,31 @@ Deno.test("clock step -1h: a 5 s timeout still fires after 6 s", async () => {
   const state = readState(ctx.home, "step-0002");
   assert.equal(state.state, "failed");
   assert.equal(state.reason, "Timed out after 5s; worker tree killed");
+});
+
+Deno.test("clock step: an ask's --timeout is a duration; +2 h on the wall clock does not end it, 61 s do", async () => {
+  await using ctx = await testCtx();
+  await seedTask(ctx, "step-0003");
+  let ended = false;
+  const asked = ask(ctx, "step-0003", "Still there?", { timeoutMs: 60_000 });
+  asked.then(() => ended = true, () => ended = true);
+  await ctx.clock.settled();
+  ctx.clock.stepWall(2 * HOUR);
+  ctx.clock.advance(1000);
+  await ctx.clock.settled();
+  assert.equal(ended, false, "the step did not time the ask out");
+  await assert.rejects(ctx.clock.runUntil(asked), /No answer yet: question 1 is still open/);
+});
+
+Deno.test("clock step: watch's --timeout is a duration; -1 h on the wall clock does not stretch it", async () => {
+  await using ctx = await testCtx();
+  await seedTask(ctx, "step-0004", {
+    state: { state: "running", pid: Deno.pid, supervisor: Deno.pid, started: 1 },
+  });
+  const mono = ctx.clock.monotonic();
+  const watching = watch(ctx, { timeoutMs: 5000, reconcileMs: 2000 });
+  await ctx.clock.settled();
+  ctx.clock.stepWall(-HOUR);
+  await assert.rejects(ctx.clock.runUntil(watching), /Nothing needed the host before the watch timed out/);
+  assert.equal(ctx.clock.monotonic() - mono, 5000, "it ended 5 s later, not an hour and 5 s");
 });
