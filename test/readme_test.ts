@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ROOT } from "./helpers.ts";
-import { tierTableMarkdown } from "../src/backends/tiers.ts";
+import { rulesTableMarkdown, tierTableMarkdown } from "../src/backends/tiers.ts";
 import { LAYERS } from "../tools/layers.ts";
 
 const readme = await Deno.readTextFile(`${ROOT}/README.md`);
@@ -16,6 +16,13 @@ Deno.test("README: the tier table is the one the adapters use", () => {
   const start = readme.indexOf("-->", readme.indexOf("<!-- tier-table:start")) + 3;
   const end = readme.indexOf("<!-- tier-table:end -->");
   assert.deepEqual(cells(readme.slice(start, end)), cells(tierTableMarkdown()));
+});
+
+Deno.test("README: the rule table is the one the adapters use", () => {
+  const start = readme.indexOf("-->", readme.indexOf("<!-- rules-table:start")) + 3;
+  const end = readme.indexOf("<!-- rules-table:end -->");
+  assert.ok(start > 2 && end > start, "the README has a rules table");
+  assert.deepEqual(cells(readme.slice(start, end)), cells(rulesTableMarkdown()));
 });
 
 Deno.test("README: the two fresh-clone commands are there and match package.json", async () => {

@@ -10,7 +10,7 @@
 /** Folders and top-level files of `src/`, lowest layer first. Peers on one layer may not import each other. */
 export const LAYERS: readonly (readonly string[])[] = [
   ["errors.ts"],
-  ["duration.ts", "tier.ts", "context.ts"],
+  ["duration.ts", "tier.ts", "rules.ts", "context.ts"],
   ["proc", "plan"],
   ["store", "worker"],
   ["config"],

@@ -39,6 +39,7 @@ export function tierVars(input: LaunchInput): TierVars {
     workDir: paths.work,
     home: input.home,
     taskId: input.spec.id,
+    rules: input.spec.permissions ?? { allow: [], deny: [] },
   };
 }
 

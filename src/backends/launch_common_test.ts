@@ -29,8 +29,15 @@ Deno.test("tierVars: the task folder from home and task id, the helper's path", 
     workDir: `${TASK_DIR}/work`,
     home: HOME,
     taskId: TASK,
+    rules: { allow: [], deny: [] },
   });
   const bare = fakeInput();
   delete bare.bin;
   assert.equal(tierVars(bare).bin, "dispatch");
+});
+
+Deno.test("tierVars: the rules stored in the task's spec, so a resume maps the same ones", () => {
+  const input = fakeInput();
+  input.spec.permissions = { allow: ["npm test"], deny: ["git push *"] };
+  assert.deepEqual(tierVars(input).rules, { allow: ["npm test"], deny: ["git push *"] });
 });

@@ -14,6 +14,7 @@
  * @module
  */
 import type { Tier } from "../tier.ts";
+import type { Rules } from "../rules.ts";
 import { CLI_NAMES, type CliName } from "./registry.ts";
 import { cliProfile } from "./profiles.ts";
 
@@ -28,6 +29,11 @@ export interface TierVars {
   /** `$DISPATCH_HOME`. */
   home: string;
   taskId: string;
+  /**
+   * The task's shell rules (src/rules.ts), which each CLI maps to its own
+   * syntax with deny winning; in `full` only the deny rules are passed on.
+   */
+  rules: Rules;
 }
 
 /** What a tier adds to a CLI's command line. */
@@ -55,7 +61,11 @@ export const TIER_PLACEHOLDERS: TierVars = {
   workDir: "$TASK_DIR/work",
   home: "$DISPATCH_HOME",
   taskId: "<id>",
+  rules: { allow: [], deny: [] },
 };
+
+/** The example rules the README's rule table maps for each CLI. */
+export const EXAMPLE_RULES: Rules = { allow: ["npm test", "git diff *"], deny: ["git push *"] };
 
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./=:$<>@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -89,6 +99,39 @@ export const TIER_TABLE: Readonly<Record<CliName, Readonly<Record<Tier, string>>
     Record<Tier, string>
   >,
 );
+
+/**
+ * The rule table for the README: per CLI, what {@linkcode EXAMPLE_RULES}
+ * add to the `edit` tier's flags (every mapping appends its rules).
+ */
+export function rulesTableMarkdown(
+  rows: readonly { name: string; tiers: TierMapping }[] = CLI_NAMES.map(cliProfile),
+): string {
+  const cell = (s: string) => `\`${s.replace(/\|/g, "\\|")}\``;
+  const lines = [
+    "| CLI | what `--allow 'npm test' --allow 'git diff *' --deny 'git push *'` adds to `edit` |",
+  ];
+  lines.push("| --- | --- |");
+  for (const { name, tiers } of rows) {
+    const plain = tiers.edit(TIER_PLACEHOLDERS);
+    const ruled = tiers.edit({ ...TIER_PLACEHOLDERS, rules: EXAMPLE_RULES });
+    const env = Object.entries(ruled.env ?? {}).filter(([k, v]) => plain.env?.[k] !== v);
+    const fileLines = Object.entries(ruled.files ?? {}).flatMap(([k, v]) => {
+      const before = plain.files?.[k] ?? "";
+      const added = (v.startsWith(before) ? v.slice(before.length) : v).split("\n")
+        .filter((l) => l !== "" && !l.startsWith("#") && l !== "[[rule]]");
+      return added.length > 0 ? [`${k.replace("$TASK_DIR/", "")}: ${added.join(" ")}`] : [];
+    });
+    const parts = [
+      ...(env.length > 0 || ruled.args.length > plain.args.length
+        ? [renderTier({ args: ruled.args.slice(plain.args.length), env: Object.fromEntries(env) })]
+        : []),
+      ...fileLines,
+    ];
+    lines.push(`| ${name} | ${parts.length === 0 ? "not mapped" : parts.map(cell).join(" ")} |`);
+  }
+  return lines.join("\n") + "\n";
+}
 
 /** The tier table as Markdown, one row per CLI (`rows` defaults to the registry's CLIs). */
 export function tierTableMarkdown(

@@ -16,6 +16,7 @@ const VARS: TierVars = {
   workDir: "/h/.dispatch/tasks/t-1/work",
   home: "/h/.dispatch",
   taskId: "t-1",
+  rules: { allow: [], deny: [] },
 };
 const BYPASS = /dangerously|danger-full-access|yolo|--force|"\*":"allow"/;
 
@@ -100,4 +101,80 @@ Deno.test("tierTableMarkdown: one row per CLI, pipes escaped", () => {
   assert.equal(rows.length, 2 + CLI_NAMES.length);
   assert.match(rows[0]!, /^\| CLI \| read \| edit \(default\) \| full \|$/);
   for (const row of rows.slice(2)) assert.equal(row.split(/(?<!\\)\|/).length, 6, row);
+});
+
+const RULES: TierVars = {
+  ...VARS,
+  rules: { allow: ["npm test", "git diff *"], deny: ["git push *", "rm -rf /"] },
+};
+
+function all(cli: (typeof CLI_NAMES)[number], tier: (typeof TIERS)[number], v = RULES): string {
+  const f = tierFlags(cli, tier, v);
+  return [...f.args, ...Object.values(f.env ?? {}), ...Object.values(f.files ?? {})].join("\n");
+}
+
+Deno.test("tiers: rules map to each CLI's own syntax, exact and prefix", () => {
+  for (const tier of ["read", "edit"] as const) {
+    assert.deepEqual(tierFlags("claude", tier, RULES).args.slice(-8), [
+      "--allowedTools",
+      "Bash(npm test)",
+      "--allowedTools",
+      "Bash(git diff:*)",
+      "--disallowedTools",
+      "Bash(git push:*)",
+      "--disallowedTools",
+      "Bash(rm -rf /)",
+    ]);
+    assert.deepEqual(tierFlags("qwen", tier, RULES).args.slice(-8), [
+      "--allowed-tools",
+      "run_shell_command(npm test)",
+      "--allowed-tools",
+      "run_shell_command(git diff *)",
+      "--exclude-tools",
+      "run_shell_command(git push *)",
+      "--exclude-tools",
+      "run_shell_command(rm -rf /)",
+    ]);
+    const policy = Object.values(tierFlags("gemini", tier, RULES).files!)[0]!;
+    assert.match(policy, /commandRegex = "npm test\\""\ndecision = "allow"\npriority = 100/);
+    assert.match(policy, /commandPrefix = "git diff"\ndecision = "allow"\npriority = 100/);
+    assert.match(policy, /commandPrefix = "git push"\ndecision = "deny"\npriority = 200/);
+    const bash = JSON.parse(tierFlags("opencode", tier, RULES).env!.OPENCODE_PERMISSION!).bash;
+    assert.deepEqual(Object.entries(bash), [
+      ["*", "deny"],
+      [`${VARS.bin} ask *`, "allow"],
+      ["npm test", "allow"],
+      ["git diff", "allow"],
+      ["git diff *", "allow"],
+      ["git push", "deny"],
+      ["git push *", "deny"],
+      ["rm -rf /", "deny"],
+    ]);
+  }
+});
+
+Deno.test("tiers: deny wins over an allow of the same command in every mapping", () => {
+  const both: TierVars = { ...VARS, rules: { allow: ["git push *"], deny: ["git push *"] } };
+  const bash = JSON.parse(tierFlags("opencode", "edit", both).env!.OPENCODE_PERMISSION!).bash;
+  const keys = Object.keys(bash);
+  assert.equal(bash["git push *"], "deny");
+  assert.equal(keys.at(-1), "git push *", "opencode applies the last matching pattern: the deny is last");
+  assert.match(all("gemini", "edit", both), /decision = "deny"\npriority = 200/);
+  assert.ok(all("claude", "edit", both).includes("--disallowedTools\nBash(git push:*)"));
+  assert.ok(all("qwen", "edit", both).includes("--exclude-tools\nrun_shell_command(git push *)"));
+});
+
+Deno.test("tiers: full passes the deny rules only; codex and cursor map none", () => {
+  for (const cli of ["claude", "qwen", "gemini", "opencode"] as const) {
+    const text = all(cli, "full");
+    assert.ok(text.includes("git push"), `${cli} full keeps the deny`);
+    assert.ok(!text.includes("npm test"), `${cli} full passes no allow`);
+  }
+  for (const cli of ["codex", "cursor"] as const) {
+    for (const tier of TIERS) {
+      assert.deepEqual(tierFlags(cli, tier, RULES), tierFlags(cli, tier, VARS), `${cli} ${tier}`);
+    }
+  }
+  // No rules, no policy file in gemini's full tier.
+  assert.equal(tierFlags("gemini", "full", VARS).files, undefined);
 });

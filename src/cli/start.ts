@@ -5,6 +5,7 @@
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { type Tier, TIERS } from "../tier.ts";
+import { rulesProblem } from "../rules.ts";
 import { loadOrInit } from "../models/load_or_init.ts";
 import { parsePositiveDuration } from "../duration.ts";
 import { startTask } from "../runtime/start.ts";
@@ -26,6 +27,9 @@ Options:
   --tier T         read | edit | full: what the worker may do (default: edit)
   --timeout D      Kill the worker after D (e.g. 30m, 2h)
   --stall D        Report it stalled after D without output or plan change (default 10m)
+  --allow R        A shell command the worker may run without asking: exact ('npm test') or a
+                   prefix ending in ' *' ('git diff *'); repeatable
+  --deny R         A shell command it may never run (same form; repeatable; deny wins over allow)
   --session S      The host session that hears about it (default: $DISPATCH_SESSION)
   --json           Print {"id", "plan", "state", ...} instead of a line
 `;
@@ -44,6 +48,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     session: { type: "string" },
     json: { type: "boolean" },
     worktree: { type: "boolean" },
+    allow: { type: "string", multiple: true },
+    deny: { type: "string", multiple: true },
   }, HELP);
   if (!parsed) return 0;
   const v = parsed.values;
@@ -62,6 +68,9 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (v.tier !== undefined && !(TIERS as readonly string[]).includes(v.tier)) {
     throw new UsageError(`Invalid --tier: '${v.tier}' (use read, edit or full)`);
   }
+  const flags = { allow: v.allow ?? [], deny: v.deny ?? [] };
+  const badRule = rulesProblem(flags, "--");
+  if (badRule) throw new UsageError(`Invalid rule: ${badRule}`);
   const timeoutMs = v.timeout === undefined ? undefined : parsePositiveDuration(v.timeout, "--timeout");
   const stallMs = v.stall === undefined ? undefined : parsePositiveDuration(v.stall, "--stall");
   const plan = v.plan === "-" ? await ctx.stdin() : { file: v.plan };
@@ -88,6 +97,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     stallMs,
     session,
     worktree: v.worktree,
+    rules: flags,
   });
   if (v.json) {
     ctx.stdout(

@@ -6,6 +6,7 @@ import { loadConfig } from "../backends/config_file.ts";
 import { resolveModel } from "../models/resolve.ts";
 import { scoped } from "./test_scope.ts";
 import { EARLIER_EXAMPLE } from "./earlier_example.ts";
+import { importParsers, parseConfigText } from "./load.ts";
 
 Deno.test("loadConfig: the earlier dispatch's example config loads unchanged", async () => {
   await using ctx = scoped(await testCtx());
@@ -64,5 +65,26 @@ Deno.test("loadConfig: empty sections load as empty; errors name the file and th
   await assert.rejects(
     loadConfig(ctx.home),
     (e) => e instanceof NotFoundError && /dispatch config init/.test(e.message),
+  );
+});
+
+Deno.test("parseConfigText: permissions at the top and under an alias; a bad rule is one line with its path", async () => {
+  const parsers = await importParsers();
+  const ok = parseConfigText(
+    "models: { m: { backend: claude } }\naliases: { a: { model: m, permissions: { deny: [curl *] } } }\n" +
+      "permissions: { allow: [npm test, git diff *] }\n",
+    "c.yaml",
+    parsers,
+    ["claude"],
+  );
+  assert.deepEqual(ok.permissions, { allow: ["npm test", "git diff *"] });
+  assert.deepEqual(ok.aliases.a!.permissions, { deny: ["curl *"] });
+  assert.throws(
+    () => parseConfigText("permissions: { allow: ['npm test; rm -rf ~'] }\n", "c.yaml", parsers, ["claude"]),
+    /Invalid config in c\.yaml: permissions\.allow\.0: 'npm test; rm -rf ~' has ';'/,
+  );
+  assert.throws(
+    () => parseConfigText("permissions: { allow: ['dispatch cancel *'] }\n", "c.yaml", parsers, []),
+    /permissions\.allow\.0: 'dispatch cancel \*' runs dispatch/,
   );
 });

@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { configDurationMs, DURATION_FORMS } from "../duration.ts";
 import { TIERS } from "../tier.ts";
+import { MAX_RULES, type RuleKind, ruleProblem } from "../rules.ts";
 
 export { type Tier, TIERS } from "../tier.ts";
 
@@ -79,10 +80,22 @@ const model = entry({
   args: z.array(z.string()).optional(),
 });
 
+/** One list of command patterns (src/rules.ts says what a pattern is). */
+function ruleList(kind: RuleKind) {
+  const rule = z.custom<string>((v) => ruleProblem(kind, v) === undefined, {
+    error: (iss) => ruleProblem(kind, iss.input) ?? "expected a command pattern",
+  });
+  return z.array(rule).max(MAX_RULES, `expected at most ${MAX_RULES} rules`).optional();
+}
+
+/** Shell commands a worker may (`allow`) or may not (`deny`) run; deny wins. */
+const permissions = entry({ allow: ruleList("allow"), deny: ruleList("deny") }).optional();
+
 const alias = entry({
   model: nonEmpty("a model name"),
   prompt: z.string().optional(),
   tier: z.enum(TIERS, { error: (iss) => `expected read, edit or full, got ${shown(iss.input)}` }).optional(),
+  permissions,
 });
 
 /** A section that may be absent or left empty (`models:` with nothing under it): an empty mapping. */
@@ -96,6 +109,7 @@ export const configSchema = entry({
   backends: section(backend),
   models: section(model),
   aliases: section(alias),
+  permissions,
   limits: entry({
     max_concurrent: count.optional(),
     timeout: duration.optional(),
@@ -111,3 +125,5 @@ export type BackendConfig = z.infer<typeof backend>;
 export type ModelConfig = z.infer<typeof model>;
 /** One alias entry. */
 export type AliasConfig = z.infer<typeof alias>;
+/** A `permissions` entry. */
+export type PermissionsConfig = NonNullable<z.infer<typeof permissions>>;

@@ -23,6 +23,8 @@ import { finalizeTask } from "./finalize.ts";
 import { spawnSupervisor } from "./spawn_supervisor.ts";
 import { createWorktree, removeWorktree, type Worktree } from "./worktree.ts";
 import { crashPoint } from "../proc/crash_point.ts";
+import type { Rules } from "../rules.ts";
+import { taskRules } from "./permissions.ts";
 
 /** What the host asked for. */
 export interface StartOptions {
@@ -39,6 +41,8 @@ export interface StartOptions {
   session?: string;
   /** Run in a new git worktree on branch `dispatch/<id>` instead of the checkout itself. */
   worktree?: boolean;
+  /** `--allow` and `--deny` (checked by the caller). */
+  rules?: Partial<Rules>;
 }
 
 /** Turns a title into the readable part of a task id. */
@@ -108,6 +112,16 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   const adapter = await adapterFor(config, resolved.backend); // fails now, not in the background, if unusable
   const cwd = await checkCwd(opts.cwd);
   const tier: Tier = opts.tier ?? resolved.tier ?? "edit";
+  const project = await projectOf(cwd);
+  // Before anything is written: a refused project file leaves nothing behind.
+  const permissions = await taskRules({
+    tier,
+    plan,
+    config,
+    alias: resolved.alias,
+    project,
+    flags: opts.rules,
+  });
 
   const home = homePaths(ctx.home);
   await ensureDir(home.tasks);
@@ -123,7 +137,6 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   }
   const paths = taskPaths(ctx.home, id);
   crashPoint("start:folder");
-  const project = await projectOf(cwd);
   let workCwd = cwd;
   let worktree: Worktree | undefined;
   if (opts.worktree) {
@@ -151,6 +164,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     ...(opts.stallMs ? { stallMs: opts.stallMs } : {}),
     ...(worktree ? { worktree } : {}),
     planItems: parseChecklist(plan).length,
+    ...(permissions ? { permissions } : {}),
   };
   try {
     // Fail now, in the foreground, on what the adapter refuses (a tier the CLI cannot honour).

@@ -6,6 +6,7 @@
  */
 import { InputError, NotFoundError } from "../errors.ts";
 import type { Tier } from "../tier.ts";
+import type { Rules } from "../rules.ts";
 import { listDir, readJsonSyncOrUndefined, writeJsonAtomic } from "./fsx.ts";
 import { homePaths, taskPaths } from "./paths.ts";
 import { withLock } from "./lock.ts";
@@ -33,6 +34,11 @@ export interface TaskSpec {
   worktree?: { path: string; branch: string };
   /** How many checklist items the plan had at start: `done` needs that many ticked. */
   planItems?: number;
+  /**
+   * The worker's effective shell rules, fixed at start (defaults, plan's test command,
+   * config, alias, project file, flags), so `resume` uses the same ones. Absent: none.
+   */
+  permissions?: Rules;
 }
 
 /** Lifecycle states. `waiting` means a question is open. */

@@ -4,10 +4,28 @@
  * @module
  */
 import type { TierMapping } from "../tiers.ts";
+import { ruleParts, type Rules } from "../../rules.ts";
 
 /** Claude Code rules take `//abs/path` for an absolute path (a single `/` is relative to the settings file). */
 function claudePath(path: string): string {
   return `/${path}`;
+}
+
+/** A rule as a Bash tool rule: `Bash(npm test)` (exact) or `Bash(git diff:*)` (the prefix, with or without more). */
+export function claudeBashRule(rule: string): string {
+  const { command, prefix } = ruleParts(rule);
+  return prefix ? `Bash(${command}:*)` : `Bash(${command})`;
+}
+
+/**
+ * The task's rules as flags: `--allowedTools` per allow rule (unless `denyOnly`), `--disallowedTools`
+ * per deny rule. Claude checks each part of a compound command and denials first, so deny wins.
+ */
+export function claudeRuleFlags(rules: Rules, denyOnly = false): string[] {
+  return [
+    ...(denyOnly ? [] : rules.allow.flatMap((r) => ["--allowedTools", claudeBashRule(r)])),
+    ...rules.deny.flatMap((r) => ["--disallowedTools", claudeBashRule(r)]),
+  ];
 }
 
 /** The flags per tier. */
@@ -26,6 +44,7 @@ export const claudeTiers: TierMapping = {
       `Edit(${claudePath(v.workDir)}/**)`,
       "--allowedTools",
       `Write(${claudePath(v.workDir)}/**)`,
+      ...claudeRuleFlags(v.rules),
     ],
   }),
   // acceptEdits: edits (and sed/touch/mkdir-style file commands) in the working dirs;
@@ -38,8 +57,12 @@ export const claudeTiers: TierMapping = {
       v.workDir,
       "--allowedTools",
       `Bash(${v.bin} ask:*)`,
+      ...claudeRuleFlags(v.rules),
     ],
   }),
   // Refused as root unless IS_SANDBOX=1 is in the environment (set it in backends.claude.env).
-  full: (v) => ({ args: ["--dangerously-skip-permissions", "--add-dir", v.workDir] }),
+  // Deny rules still apply when permissions are bypassed.
+  full: (v) => ({
+    args: ["--dangerously-skip-permissions", "--add-dir", v.workDir, ...claudeRuleFlags(v.rules, true)],
+  }),
 };

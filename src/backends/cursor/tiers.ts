@@ -9,6 +9,8 @@ import type { TierMapping } from "../tiers.ts";
 // inside the workspace and runs only allowlisted or sandboxable shell commands, and no flag
 // adds a writable folder: if a worker cannot tick its plan in $DISPATCH_HOME, allow it in
 // ~/.cursor/cli-config.json (e.g. `Write(~/.dispatch/**)`, `Shell(dispatch)`) or use `full`.
+// Allow/deny rules are not mapped: Cursor's `permissions.allow`/`deny` (`Shell(npm test)`) live in
+// ~/.cursor/cli-config.json or the project's .cursor/cli.json, with no flag (docs only).
 /** The flags per tier. */
 export const cursorTiers: TierMapping = {
   read: () => ({

@@ -6,10 +6,37 @@
 import { regexEscape, tomlString as toml } from "../escape.ts";
 import type { TierMapping, TierVars } from "../tiers.ts";
 import { GEMINI_POLICY_FILE } from "../../store/paths.ts";
+import { ruleParts } from "../../rules.ts";
 
 /** Where the gemini policy file goes: the task folder, so it is removed with the task. */
 export function geminiPolicyPath(v: TierVars): string {
   return `${v.taskDir}/${GEMINI_POLICY_FILE}`;
+}
+
+/**
+ * One task rule as a policy rule. A prefix rule is `commandPrefix` (gemini matches it followed by
+ * a space or the end); an exact one a `commandRegex` that ends at the command's closing quote.
+ * Deny rules get a higher priority, so deny wins; gemini checks each part of a compound command,
+ * and asks (so refuses, headless) when an allowed command has a redirection.
+ */
+export function geminiShellRule(rule: string, decision: "allow" | "deny"): string[] {
+  const { command, prefix } = ruleParts(rule);
+  return [
+    "[[rule]]",
+    'toolName = "run_shell_command"',
+    prefix ? `commandPrefix = ${toml(command)}` : `commandRegex = ${toml(`${regexEscape(command)}"`)}`,
+    `decision = "${decision}"`,
+    `priority = ${decision === "deny" ? 200 : 100}`,
+    "",
+  ];
+}
+
+/** The task's rules as policy rules (deny only when `denyOnly`). */
+export function geminiRulePolicy(v: TierVars, denyOnly = false): string[] {
+  return [
+    ...(denyOnly ? [] : v.rules.allow.flatMap((r) => geminiShellRule(r, "allow"))),
+    ...v.rules.deny.flatMap((r) => geminiShellRule(r, "deny")),
+  ];
 }
 
 /**
@@ -33,6 +60,7 @@ export function geminiPolicy(v: TierVars): string {
     'decision = "allow"',
     "priority = 100",
     "",
+    ...geminiRulePolicy(v),
   ].join("\n");
 }
 
@@ -55,5 +83,14 @@ export const geminiTiers: TierMapping = {
     ],
     files: { [geminiPolicyPath(v)]: geminiPolicy(v) },
   }),
-  full: (v) => ({ args: ["--approval-mode", "yolo", "--include-directories", v.workDir] }),
+  // yolo allows everything; the task's deny rules, if any, still go in a policy file.
+  full: (v) => {
+    const args = ["--approval-mode", "yolo", "--include-directories", v.workDir];
+    if (v.rules.deny.length === 0) return { args };
+    const policy = ["# Written by dispatch for this task: its deny rules.", ...geminiRulePolicy(v, true)];
+    return {
+      args: [...args, "--policy", geminiPolicyPath(v)],
+      files: { [geminiPolicyPath(v)]: policy.join("\n") },
+    };
+  },
 };

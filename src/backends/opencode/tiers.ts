@@ -5,6 +5,7 @@
  */
 import type { TierMapping, TierVars } from "../tiers.ts";
 import { WORK_FOLDER } from "../../store/paths.ts";
+import { ruleParts, type Rules } from "../../rules.ts";
 
 /**
  * opencode's edit rules match the path relative to the project, which for
@@ -12,6 +13,28 @@ import { WORK_FOLDER } from "../../store/paths.ts";
  */
 function opencodeTaskPatterns(v: TierVars): Record<string, "allow"> {
   return { [`${v.workDir}/*`]: "allow", [`*/tasks/${v.taskId}/${WORK_FOLDER}/*`]: "allow" };
+}
+
+/** A rule as opencode bash patterns: `npm test`; `git diff` and `git diff *` for a prefix rule. */
+function opencodePatterns(rule: string): string[] {
+  const { command, prefix } = ruleParts(rule);
+  return prefix ? [command, `${command} *`] : [command];
+}
+
+/**
+ * The `bash` rule set: `base` first, then the allow rules, then the deny rules. opencode applies the
+ * last pattern that matches, so a deny, moved to the end, wins over any allow.
+ */
+export function opencodeBash(base: Record<string, string>, rules: Rules): Record<string, string> {
+  const out: Record<string, string> = { ...base };
+  for (const r of rules.allow) for (const p of opencodePatterns(r)) out[p] = "allow";
+  for (const r of rules.deny) {
+    for (const p of opencodePatterns(r)) {
+      delete out[p];
+      out[p] = "deny";
+    }
+  }
+  return out;
 }
 
 // OPENCODE_PERMISSION. By default opencode allows everything but files outside the project
@@ -23,7 +46,7 @@ export const opencodeTiers: TierMapping = {
     env: {
       OPENCODE_PERMISSION: JSON.stringify({
         edit: { "*": "deny", ...opencodeTaskPatterns(v) },
-        bash: { "*": "deny", [`${v.bin} ask *`]: "allow" },
+        bash: opencodeBash({ "*": "deny", [`${v.bin} ask *`]: "allow" }, v.rules),
         external_directory: { [`${v.workDir}/*`]: "allow" },
       }),
     },
@@ -34,10 +57,20 @@ export const opencodeTiers: TierMapping = {
     args: [],
     env: {
       OPENCODE_PERMISSION: JSON.stringify({
-        bash: { "*": "deny", [`${v.bin} ask *`]: "allow" },
+        bash: opencodeBash({ "*": "deny", [`${v.bin} ask *`]: "allow" }, v.rules),
         external_directory: { [`${v.workDir}/*`]: "allow" },
       }),
     },
   }),
-  full: () => ({ args: [], env: { OPENCODE_PERMISSION: JSON.stringify({ "*": "allow" }) } }),
+  // The task's deny rules, if any, still apply to the shell.
+  full: (v) => ({
+    args: [],
+    env: {
+      OPENCODE_PERMISSION: JSON.stringify(
+        v.rules.deny.length === 0
+          ? { "*": "allow" }
+          : { "*": "allow", bash: opencodeBash({ "*": "allow" }, { allow: [], deny: v.rules.deny }) },
+      ),
+    },
+  }),
 };

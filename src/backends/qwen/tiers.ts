@@ -4,9 +4,24 @@
  * @module
  */
 import type { TierMapping } from "../tiers.ts";
+import type { Rules } from "../../rules.ts";
 
 // qwen denies shell, edit and write_file by name in headless default mode unless an
 // --allowed-tools rule names them; path rules use `//abs` like Claude's.
+/**
+ * The task's rules as flags: `--allowed-tools 'run_shell_command(npm test)'` per allow rule (unless
+ * `denyOnly`), `--exclude-tools 'run_shell_command(git push *)'` per deny rule (qwen adds those to
+ * `permissions.deny`, checked before any allow). qwen has no exact form: `run_shell_command(npm test)`
+ * also matches `npm test` with more arguments (verified in qwen 0.24.4's matcher); `git diff *` is
+ * `git diff` with or without more, as ours. Each part of a compound command is checked.
+ */
+export function qwenRuleFlags(rules: Rules, denyOnly = false): string[] {
+  return [
+    ...(denyOnly ? [] : rules.allow.flatMap((r) => ["--allowed-tools", `run_shell_command(${r})`])),
+    ...rules.deny.flatMap((r) => ["--exclude-tools", `run_shell_command(${r})`]),
+  ];
+}
+
 /** The flags per tier. */
 export const qwenTiers: TierMapping = {
   read: (v) => ({
@@ -21,6 +36,7 @@ export const qwenTiers: TierMapping = {
       `write_file(/${v.workDir}/**)`,
       "--include-directories",
       v.workDir,
+      ...qwenRuleFlags(v.rules),
     ],
   }),
   edit: (v) => ({
@@ -31,7 +47,10 @@ export const qwenTiers: TierMapping = {
       `run_shell_command(${v.bin} ask)`,
       "--include-directories",
       v.workDir,
+      ...qwenRuleFlags(v.rules),
     ],
   }),
-  full: (v) => ({ args: ["--approval-mode", "yolo", "--include-directories", v.workDir] }),
+  full: (v) => ({
+    args: ["--approval-mode", "yolo", "--include-directories", v.workDir, ...qwenRuleFlags(v.rules, true)],
+  }),
 };
