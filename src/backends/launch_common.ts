@@ -78,5 +78,6 @@ export function cliLaunch(
     stdin: "prompt",
     ...(input.promptFile ? { stdinFile: input.promptFile } : {}),
     ...(tier.files ? { files: tier.files } : {}),
+    ...(tier.confine ? { confine: tier.confine } : {}),
   };
 }

@@ -14,6 +14,7 @@
  * @module
  */
 import type { Tier } from "../tier.ts";
+import type { StatePath } from "../proc/confine.ts";
 import type { Rules } from "../rules.ts";
 import { CLI_NAMES, type CliName } from "./registry.ts";
 import { cliProfile } from "./profiles.ts";
@@ -42,6 +43,12 @@ export interface TierFlags {
   env?: Record<string, string>;
   /** Files the flags refer to (absolute path to content), written before the CLI starts. */
   files?: Record<string, string>;
+  /**
+   * Set for a CLI with no OS sandbox of its own: dispatch confines the run
+   * (src/proc/confine.ts) to what the tier grants, plus these state folders
+   * of the CLI's own.
+   */
+  confine?: StatePath[];
   /** Set when the CLI cannot honour this tier: why, and what to do instead. */
   unsupported?: string;
 }

@@ -178,3 +178,13 @@ Deno.test("tiers: full passes the deny rules only; codex and cursor map none", (
   // No rules, no policy file in gemini's full tier.
   assert.equal(tierFlags("gemini", "full", VARS).files, undefined);
 });
+
+Deno.test("tiers: CLIs without an OS sandbox of their own are confined in read and edit, never in full", () => {
+  for (const cli of CLI_NAMES) {
+    for (const tier of TIERS) {
+      const confined = tierFlags(cli, tier, VARS).confine !== undefined;
+      const expected = tier !== "full" && ["claude", "gemini", "qwen", "opencode"].includes(cli);
+      assert.equal(confined, expected, `${cli} ${tier}`);
+    }
+  }
+});

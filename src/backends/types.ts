@@ -6,6 +6,7 @@
 import type { BackendConfig } from "../config/schema.ts";
 import type { Tier } from "../tier.ts";
 import type { TaskSpec, Usage } from "../store/tasks.ts";
+import type { StatePath } from "../proc/confine.ts";
 
 /** Everything an adapter needs to build a command line. */
 export interface LaunchInput {
@@ -46,6 +47,8 @@ export interface LaunchSpec {
   stdinFile?: string;
   /** Files the CLI needs before it starts (absolute path to content), e.g. a policy file; written 0600. */
   files?: Record<string, string>;
+  /** Run confined to the tier's grants, plus these state folders of the CLI (see TierFlags.confine). */
+  confine?: StatePath[];
 }
 
 /** What `report` may look at besides this run's output. */

@@ -56,6 +56,7 @@ export function taskJson(v: TaskView, now: number) {
     },
     pid: v.state.pid ?? null,
     containment: v.state.containment ?? null,
+    sandbox: v.state.sandbox ?? null,
     output: v.hasOutput ? v.outputPath : null,
     /** Set when part of the task could not be read: what, in one line. */
     damaged: v.damaged ?? null,

@@ -22,6 +22,7 @@ import { confirmCgroup, type Containment, joinFile, prepareCgroup } from "../pro
 import { emit } from "./events.ts";
 import { questionJournal } from "./question_journal.ts";
 import { crashPoint } from "../proc/crash_point.ts";
+import { type Sandbox, sandboxedArgv } from "./sandbox.ts";
 
 const WRAPPER = [
   'exec <"$1" >>"$2" 2>&1',
@@ -81,9 +82,16 @@ export function workerEnv(
   };
 }
 
-function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec, cgroup?: string): Deno.ChildProcess {
+function spawnWorker(
+  ctx: Ctx,
+  spec: TaskSpec,
+  launch: LaunchSpec,
+  cgroup?: string,
+): { child: Deno.ChildProcess; sandbox: Sandbox } {
   const paths = taskPaths(ctx.home, spec.id);
-  return new Deno.Command("sh", {
+  const env = workerEnv(ctx, spec, launch);
+  const { argv, sandbox } = sandboxedArgv(ctx.home, spec, launch, env);
+  const child = new Deno.Command("sh", {
     args: [
       "-c",
       WRAPPER,
@@ -92,20 +100,28 @@ function spawnWorker(ctx: Ctx, spec: TaskSpec, launch: LaunchSpec, cgroup?: stri
       paths.log,
       paths.exit,
       joinFile(cgroup),
-      ...launch.argv,
+      ...argv,
     ],
     cwd: spec.cwd,
-    env: workerEnv(ctx, spec, launch),
+    env,
     clearEnv: true,
     stdin: "null",
     stdout: "null",
     stderr: "null",
     detached: true,
   }).spawn();
+  return { child, sandbox };
 }
 
 /** Records the new run as `running` (unless the task ended meanwhile). */
-function markRunning(ctx: Ctx, id: string, pid: number, started: number, containment: Containment) {
+function markRunning(
+  ctx: Ctx,
+  id: string,
+  pid: number,
+  started: number,
+  containment: Containment,
+  sandbox: Sandbox,
+) {
   return updateState(ctx.home, id, (s) => {
     if (TERMINAL.has(s.state)) return undefined;
     const next = {
@@ -118,6 +134,7 @@ function markRunning(ctx: Ctx, id: string, pid: number, started: number, contain
       started: s.started ?? started,
       runs: (s.runs ?? 0) + 1,
       containment,
+      sandbox,
     };
     delete next.reason;
     return next;
@@ -145,12 +162,12 @@ export async function runWorker(
   await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs });
   let lastDone = progressOf(readPlanSync(paths.plan) ?? "").done;
   const cgroup = prepareCgroup(id, ctx.home, ctx.env);
-  const child = spawnWorker(ctx, spec, launch, cgroup);
+  const { child, sandbox } = spawnWorker(ctx, spec, launch, cgroup);
   const started = ctx.now();
   const startedMono = ctx.monotonic(); // durations on the monotonic clock: a clock step must not fire the timeout
   const pid = child.pid;
   crashPoint("supervisor:spawned");
-  await markRunning(ctx, id, pid, started, await confirmCgroup(cgroup, pid));
+  await markRunning(ctx, id, pid, started, await confirmCgroup(cgroup, pid), sandbox);
   // Cancelled before we got here: stop at once.
   if (TERMINAL.has((readState(ctx.home, id)).state)) {
     await killTree({ pid, task: id, cgroup, home: ctx.home }, 1000);

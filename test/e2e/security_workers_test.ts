@@ -37,6 +37,7 @@ function attack(cli: RealCli, victim: () => string) {
       `printf '%s' ${q(FORGED)} > ${q(`${own}/answers/001.json`)}`,
     ];
     const steps: Reply[] = [
+      toolCall(cli, req, p, { read: true }), // some CLIs edit only what was read
       toolCall(cli, req, p, { tick: "first" }), // its own folder: allowed
       ...(cli === "claude"
         ? [
@@ -63,6 +64,12 @@ function attack(cli: RealCli, victim: () => string) {
         }
         : { shell: `${p.bin} ask --task ${victim()} ${q(FORGED)}` },
     ];
+    // Last (opencode ends its run on a refusal it would have to ask about): commands the edit tier's
+    // default rules allow (`ls *`, `cat *`), with a redirection bolted on.
+    steps.push(
+      { shell: `ls > ${q(`${home}/sessions/${FORGED}-ls.json`)}` },
+      { shell: `cat ${q(`${own}/task.json`)} >> ${q(`${home}/journal.jsonl`)}` },
+    );
     return steps[req.turnToolResults.length] ?? { text: "Finished." };
   };
 }
@@ -84,9 +91,18 @@ async function attackFails(cli: RealCli): Promise<void> {
   );
   const journal = await Deno.readTextFile(`${w.sb.home}/journal.jsonl`);
   // FORGED may appear quoted inside a trusted event (opencode's refusals are the failure reason), never as a line.
-  const lines = journal.trim().split("\n").map((l) =>
-    JSON.parse(l) as { task: string; type: string; text?: string }
+  const parsed = journal.trim().split("\n").map((l) => {
+    try {
+      return JSON.parse(l) as { task: string; type: string; text?: string };
+    } catch {
+      return undefined;
+    }
+  });
+  assert.ok(
+    parsed.every((e) => e !== undefined),
+    `every journal line is an event, none the worker's:\n${journal}`,
   );
+  const lines = parsed as { task: string; type: string; text?: string }[];
   assert.ok(!lines.some((e) => e.text === FORGED), `the journal was not written by the worker:\n${journal}`);
   assert.ok(!lines.some((e) => e.task === victim && e.type === "done"), "no completion was forged");
   assert.equal(
@@ -98,6 +114,7 @@ async function attackFails(cli: RealCli): Promise<void> {
   assert.deepEqual(victimQuestions, [], "no question was planted in (or asked as) the other task");
   await assert.rejects(Deno.stat(`${victimDir}/notes.md`));
   await assert.rejects(Deno.stat(`${w.sb.home}/sessions/${FORGED}.json`), "no session file was written");
+  await assert.rejects(Deno.stat(`${w.sb.home}/sessions/${FORGED}-ls.json`), "no allowed command redirected");
   assert.equal(
     await Deno.readTextFile(`${attackerDir}/task.json`),
     specBefore,
@@ -105,7 +122,11 @@ async function attackFails(cli: RealCli): Promise<void> {
   );
   await assert.rejects(Deno.stat(`${attackerDir}/answers/001.json`), "it could not answer itself");
   // Its own work folder stays writable: the grant is exact, not nothing.
-  assert.match(await Deno.readTextFile(`${attackerDir}/work/plan.md`), /- \[x\] first/);
+  assert.match(
+    await Deno.readTextFile(`${attackerDir}/work/plan.md`),
+    /- \[x\] first/,
+    (await Deno.readTextFile(`${attackerDir}/worker.log`)).slice(0, 3000),
+  );
   const results = w.server.modelRequests().flatMap((r) => r.normalized!.toolResults).join("\n");
   assert.match(results, /Not this worker's task/, "asking as the other task was refused");
   if (cli === "codex") assert.match(results, /Read-only file system/, "the sandbox refused the writes");
@@ -130,4 +151,18 @@ Deno.test({
   ignore: !installed("opencode"),
 }, async () => {
   await attackFails("opencode");
+});
+
+Deno.test({
+  name: "qwen worker in edit: cannot write the journal, another task or sessions",
+  ignore: !installed("qwen"),
+}, async () => {
+  await attackFails("qwen");
+});
+
+Deno.test({
+  name: "gemini worker in edit: cannot write the journal, another task or sessions",
+  ignore: !installed("gemini"),
+}, async () => {
+  await attackFails("gemini");
 });

@@ -41,6 +41,7 @@ import {
   waitForStatus,
 } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
+import { findBwrap } from "../../src/proc/confine.ts";
 
 /** The CLIs that run for real against the mock. */
 export type RealCli = "claude" | "codex" | "gemini" | "opencode" | "qwen";
@@ -288,6 +289,9 @@ export async function workerSandbox(
   const cliHome = cliHomeDir.path;
   await prepareHome(cli, cliHome);
   const sb = await sandbox(mockConfig(cli, server.url, cliHome, opts.extraEnv));
+  // The bubblewrap codex bundles confines the CLIs that have no sandbox of their own (src/proc/confine.ts).
+  const bwrap = findBwrap({ PATH: new URL("../clis/node_modules/.bin", import.meta.url).pathname });
+  if (bwrap) sb.env.DISPATCH_BWRAP = bwrap;
   const status = (id: string) => taskStatus(sb, id);
   return {
     sb,

@@ -5,6 +5,10 @@
  */
 import type { TierMapping } from "../tiers.ts";
 import { ruleParts, type Rules } from "../../rules.ts";
+import type { StatePath } from "../../proc/confine.ts";
+
+/** Where claude keeps its own state: writable in a confined run (src/proc/confine.ts). */
+const CLAUDE_STATE: StatePath[] = [{ under: "HOME", path: ".claude" }];
 
 /** Claude Code rules take `//abs/path` for an absolute path (a single `/` is relative to the settings file). */
 function claudePath(path: string): string {
@@ -33,6 +37,7 @@ export const claudeTiers: TierMapping = {
   // `default` mode denies anything not allowed in -p; read-only tools and read-only
   // shell commands (cat, ls, grep) inside the working dirs run without a rule.
   read: (v) => ({
+    confine: CLAUDE_STATE,
     args: [
       "--permission-mode",
       "default",
@@ -50,6 +55,7 @@ export const claudeTiers: TierMapping = {
   // acceptEdits: edits (and sed/touch/mkdir-style file commands) in the working dirs;
   // --add-dir makes the task folder one of them. Other shell commands stay denied.
   edit: (v) => ({
+    confine: CLAUDE_STATE,
     args: [
       "--permission-mode",
       "acceptEdits",

@@ -7,6 +7,10 @@ import { regexEscape, tomlString as toml } from "../escape.ts";
 import type { TierMapping, TierVars } from "../tiers.ts";
 import { GEMINI_POLICY_FILE } from "../../store/paths.ts";
 import { ruleParts } from "../../rules.ts";
+import type { StatePath } from "../../proc/confine.ts";
+
+/** Where gemini keeps its own state: writable in a confined run (src/proc/confine.ts). */
+const GEMINI_STATE: StatePath[] = [{ under: "HOME", path: ".gemini" }];
 
 /** Where the gemini policy file goes: the task folder, so it is removed with the task. */
 export function geminiPolicyPath(v: TierVars): string {
@@ -69,10 +73,12 @@ export function geminiPolicy(v: TierVars): string {
 /** The flags per tier. */
 export const geminiTiers: TierMapping = {
   read: (v) => ({
+    confine: GEMINI_STATE,
     args: ["--approval-mode", "default", "--policy", geminiPolicyPath(v), "--include-directories", v.workDir],
     files: { [geminiPolicyPath(v)]: geminiPolicy(v) },
   }),
   edit: (v) => ({
+    confine: GEMINI_STATE,
     args: [
       "--approval-mode",
       "auto_edit",

@@ -6,6 +6,15 @@
 import type { TierMapping, TierVars } from "../tiers.ts";
 import { WORK_FOLDER } from "../../store/paths.ts";
 import { ruleParts, type Rules } from "../../rules.ts";
+import type { StatePath } from "../../proc/confine.ts";
+
+/** Where opencode keeps its own state: writable in a confined run (src/proc/confine.ts). */
+const OPENCODE_STATE: StatePath[] = [
+  { under: "XDG_DATA_HOME", path: "opencode" },
+  { under: "XDG_CONFIG_HOME", path: "opencode" },
+  { under: "XDG_CACHE_HOME", path: "opencode" },
+  { under: "XDG_STATE_HOME", path: "opencode" },
+];
 
 /**
  * opencode's edit rules match the path relative to the project, which for
@@ -42,6 +51,7 @@ export function opencodeBash(base: Record<string, string>, rules: Rules): Record
 /** The flags per tier. */
 export const opencodeTiers: TierMapping = {
   read: (v) => ({
+    confine: OPENCODE_STATE,
     args: [],
     env: {
       OPENCODE_PERMISSION: JSON.stringify({
@@ -54,6 +64,7 @@ export const opencodeTiers: TierMapping = {
   // opencode runs shell commands unsandboxed, so in edit they are denied but `ask`: a free shell could
   // write anywhere the user can (the journal, other tasks). Edits stay free inside the project.
   edit: (v) => ({
+    confine: OPENCODE_STATE,
     args: [],
     env: {
       OPENCODE_PERMISSION: JSON.stringify({

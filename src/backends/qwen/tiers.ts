@@ -5,6 +5,10 @@
  */
 import type { TierMapping } from "../tiers.ts";
 import type { Rules } from "../../rules.ts";
+import type { StatePath } from "../../proc/confine.ts";
+
+/** Where qwen keeps its own state: writable in a confined run (src/proc/confine.ts). */
+const QWEN_STATE: StatePath[] = [{ under: "HOME", path: ".qwen" }];
 
 // qwen denies shell, edit and write_file by name in headless default mode unless an
 // --allowed-tools rule names them; path rules use `//abs` like Claude's.
@@ -25,6 +29,7 @@ export function qwenRuleFlags(rules: Rules, denyOnly = false): string[] {
 /** The flags per tier. */
 export const qwenTiers: TierMapping = {
   read: (v) => ({
+    confine: QWEN_STATE,
     args: [
       "--approval-mode",
       "default",
@@ -40,6 +45,7 @@ export const qwenTiers: TierMapping = {
     ],
   }),
   edit: (v) => ({
+    confine: QWEN_STATE,
     args: [
       "--approval-mode",
       "auto-edit",
