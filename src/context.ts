@@ -13,6 +13,15 @@ export interface WatchDirOptions {
   pollMs: number;
   /** The poll when the folder cannot be watched (no inotify); `pollMs` when absent. */
   blindPollMs?: number;
+  /**
+   * For a folder a worker writes. `Deno.watchFs` opens what appears in the
+   * folder, so a FIFO created there blocks the watcher's thread, and closing
+   * the watcher then blocks the whole process (Deno 2.9.5). Before each wait
+   * and before closing, special files there are defused: every FIFO, socket
+   * or device is removed, a FIFO while held open read-write (which never
+   * blocks on Linux, and gives any reader blocked on it a writer).
+   */
+  untrusted?: boolean;
 }
 
 /** A folder being watched: file-system events wake {@linkcode DirWatch.wait}. */
@@ -111,8 +120,13 @@ export function watchDirWith(
     }
   })();
   const pollMs = watcher ? opts.pollMs : opts.blindPollMs ?? opts.pollMs;
+  // Every untrusted folder watched in this process, each time: the watchers may share one thread, so a
+  // FIFO left in one folder would block closing another's.
+  if (opts.untrusted) untrustedDirs.set(dir, (untrustedDirs.get(dir) ?? 0) + 1);
+  const defuse = opts.untrusted ? () => untrustedDirs.forEach((_, d) => defuseSpecialFiles(d)) : () => {};
   return {
     async wait(ms, signal) {
+      defuse();
       if (pending) {
         pending = false;
         return;
@@ -131,10 +145,44 @@ export function watchDirWith(
     },
     async [Symbol.asyncDispose]() {
       wake?.();
+      defuse();
       watcher?.close();
+      if (opts.untrusted) {
+        const left = (untrustedDirs.get(dir) ?? 1) - 1;
+        if (left > 0) untrustedDirs.set(dir, left);
+        else untrustedDirs.delete(dir);
+      }
       await pump;
     },
   };
+}
+
+/** The untrusted folders this process watches, with how many watches each has. */
+const untrustedDirs = new Map<string, number>();
+
+/** Removes the FIFOs, sockets and devices in `dir`, releasing a reader blocked on a FIFO first. */
+function defuseSpecialFiles(dir: string): void {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (e.isFile || e.isDirectory || e.isSymlink) continue;
+    const path = `${dir}/${e.name}`;
+    try {
+      // Held open while the name goes: any reader blocked on it, or opening it meanwhile, gets a writer.
+      const held = Deno.lstatSync(path).isFifo ? Deno.openSync(path, { read: true, write: true }) : undefined;
+      try {
+        Deno.removeSync(path);
+      } finally {
+        held?.close();
+      }
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
 }
 
 /** The real clock: `Date.now`, timers and inotify. */

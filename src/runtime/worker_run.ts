@@ -157,9 +157,14 @@ export async function runWorker(
   const questions = await questionJournal(ctx, spec);
   // Watch and read the plan before the worker starts: a worker that ticks at once must still be seen to.
   // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
-  await using wake = ctx.watchDir(paths.work, { match: (p) => p === paths.plan, pollMs: limits.tickMs });
+  // The worker may plant a FIFO there, which would wedge the watcher (see WatchDirOptions.untrusted).
+  await using wake = ctx.watchDir(paths.work, {
+    match: (p) => p === paths.plan,
+    pollMs: limits.tickMs,
+    untrusted: true,
+  });
   // A question file wakes it too: the supervisor, not the worker, journals it (see question_journal.ts).
-  await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs });
+  await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs, untrusted: true });
   let lastDone = progressOf(readPlanSync(paths.plan) ?? "").done;
   const cgroup = prepareCgroup(id, ctx.home, ctx.env);
   const { child, sandbox } = spawnWorker(ctx, spec, launch, cgroup);

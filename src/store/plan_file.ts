@@ -1,7 +1,7 @@
 /**
- * Reading a task's plan.md, which the worker writes: it may be deleted,
- * replaced by a folder, a FIFO, a link to an endless device or a huge file.
- * Only a regular file is read, and at most a bounded prefix of it.
+ * Reading the files a worker writes (plan.md, its question files): each may
+ * be deleted, replaced by a folder, a FIFO, a link to an endless device or a
+ * huge file. Only a regular file is read, and at most a bounded prefix of it.
  * @module
  */
 import { MAX_PLAN_BYTES } from "../plan/checklist.ts";
@@ -14,6 +14,17 @@ export const MAX_PLAN_READ = 4 * MAX_PLAN_BYTES;
  * file (nothing parses). Sync, for boards and for the supervisor's tick.
  */
 export function readPlanSync(path: string): string | undefined {
+  return readWorkerFileSync(path, MAX_PLAN_READ);
+}
+
+/**
+ * A file in a worker's `work/` folder, as text: undefined when it is gone,
+ * "" when it is anything but a regular file (a FIFO would block the reader
+ * on open, a folder or device says nothing), at most `max` bytes of it.
+ * (A FIFO swapped in between the look and the open still blocks: no
+ * O_NONBLOCK open in Deno.)
+ */
+export function readWorkerFileSync(path: string, max: number): string | undefined {
   let info: Deno.FileInfo;
   try {
     info = Deno.lstatSync(path);
@@ -24,7 +35,7 @@ export function readPlanSync(path: string): string | undefined {
   if (!info.isFile) return "";
   try {
     using file = Deno.openSync(path, { read: true });
-    const buf = new Uint8Array(Math.min(info.size, MAX_PLAN_READ));
+    const buf = new Uint8Array(Math.min(info.size, max));
     let got = 0;
     while (got < buf.length) {
       const n = file.readSync(buf.subarray(got));

@@ -13,6 +13,10 @@ import { InputError, StateError, UsageError } from "../errors.ts";
 import type { JournalEvent } from "./journal.ts";
 import { createExclusive, ensureDir, listDir, readJsonOrUndefined, writeAtomic } from "./fsx.ts";
 import { taskPaths } from "./paths.ts";
+import { readWorkerFileSync } from "./plan_file.ts";
+
+/** The most of one question file read: a capped question, JSON-escaped, with room to spare. */
+const MAX_QUESTION_FILE = 64 * 1024;
 
 /** A question as stored. */
 export interface Question {
@@ -71,10 +75,13 @@ export function listQuestions(home: string, id: string): Question[] {
   const p = taskPaths(home, id);
   const out: Question[] = [];
   for (const n of numbers(p.questions)) {
+    // Worker-written: a FIFO, a folder or a huge file there must not hang or flood a trusted reader.
+    const text = readWorkerFileSync(`${p.questions}/${messageFile(n)}`, MAX_QUESTION_FILE);
+    if (text === undefined || text === "") continue;
     try {
-      out.push(JSON.parse(Deno.readTextFileSync(`${p.questions}/${messageFile(n)}`)) as Question);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      out.push(JSON.parse(text) as Question);
+    } catch {
+      // torn or forged: not a question
     }
   }
   return out.sort((a, b) => a.n - b.n);

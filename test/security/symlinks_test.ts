@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { sandbox, startTask, waitFor, waitForState } from "../helpers.ts";
+import { evilSandbox } from "./evil_sandbox.ts";
 import { tempDir } from "../temp_dir.ts";
 import { createExclusive, ensureDir, prepareAppend, writeAtomic } from "../../src/store/fsx.ts";
 import { appendEvent, readEvents } from "../../src/store/journal.ts";
@@ -39,20 +40,6 @@ async function victim() {
 }
 
 const UNTOUCHED = { bashrc: ORIGINAL, "settings.json": '{"theme":"dark"}\n' };
-
-/** A sandbox whose model `evil` runs `script` (sh) as its worker. */
-async function evilSandbox(script: string) {
-  const sb = await sandbox();
-  const file = `${sb.project}/evil.sh`;
-  await Deno.writeTextFile(file, script);
-  const config = await Deno.readTextFile(`${sb.home}/config.yaml`);
-  await Deno.writeTextFile(
-    `${sb.home}/config.yaml`,
-    config.replace("backends:\n", `backends:\n  evil:\n    command: "sh ${file}"\n    model_flag: ""\n`)
-      .replace("models:\n", "models:\n  evil: { backend: evil }\n"),
-  );
-  return sb;
-}
 
 function assertOneLine(stderr: string, pattern: RegExp) {
   assert.match(stderr, /^dispatch: [A-Z][^\n]*\n$/, `one line: ${JSON.stringify(stderr)}`);
