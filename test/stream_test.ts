@@ -37,6 +37,7 @@ function monitor(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const spawned = Date.now();
   const lines: string[] = [];
   const read = (async () => {
     let rest = "";
@@ -51,8 +52,9 @@ function monitor(
   return {
     child,
     lines,
-    /** Closes its stdin (Claude Code gone) and waits for it to exit. */
+    /** Closes its stdin (Claude Code gone; past the first second, which says nothing) and waits for it to exit. */
     async close() {
+      await new Promise((r) => setTimeout(r, Math.max(0, spawned + 1200 - Date.now())));
       if (stdin === "piped") await child.stdin.close();
       const status = await child.status;
       await read;

@@ -1,14 +1,14 @@
 /**
  * `dispatch watch --stream`: the monitor's process side. Ties the stream to
  * its session's host: SIGTERM, SIGINT and SIGHUP end it, so does its stdin
- * closing when it is a pipe or socket (Claude Code gone; a /dev/null stdin
- * says nothing), its stdout closing, and its parent or grandparent (the
+ * closing when it is a pipe or socket (Claude Code gone; a /dev/null stdin,
+ * or one closed in the first second, says nothing), its stdout closing, and its parent or grandparent (the
  * monitor's shell, Claude Code) or `$CLAUDE_PID` dying.
  * @module
  */
 import type { Ctx } from "../context.ts";
 import { ensureDir } from "../store/fsx.ts";
-import { assertSessionId } from "../store/paths.ts";
+import { assertSessionId, homePaths } from "../store/paths.ts";
 import { type Proc, stream } from "../ipc/stream.ts";
 import { ancestors, insideWorker } from "../ipc/caller.ts";
 import { startTimeOf } from "../proc/procfs.ts";
@@ -25,8 +25,12 @@ function hosts(env: Record<string, string>): Proc[] {
   return out;
 }
 
-/** Aborts `stop` when stdin, a pipe or socket, reaches its end. */
+/** An end of stdin this soon after start says nothing: a host that wrote nothing and closed it, as for a hook. */
+const STDIN_GRACE_MS = 1000;
+
+/** Aborts `stop` when stdin, a pipe or socket, reaches its end (the host is gone), past the first second. */
 async function endOfStdin(stop: AbortController): Promise<void> {
+  const started = performance.now();
   try {
     const info = await Deno.stat("/proc/self/fd/0");
     if (!info.isFifo && !info.isSocket) return;
@@ -34,9 +38,21 @@ async function endOfStdin(stop: AbortController): Promise<void> {
     while (!stop.signal.aborted && await Deno.stdin.read(buf) !== null) {
       // the host writes nothing; whatever comes is dropped
     }
-    stop.abort();
+    if (performance.now() - started >= STDIN_GRACE_MS) stop.abort();
   } catch {
     // unreadable stdin tells nothing
+  }
+}
+
+/** Notes a round's error in errors.log: the monitor's stderr is nobody's to read. */
+function logError(ctx: Ctx, e: unknown): void {
+  try {
+    const line = `${new Date(ctx.now()).toISOString()} watch --stream: ${
+      e instanceof Error ? e.stack ?? e.message : String(e)
+    }\n`;
+    Deno.writeTextFileSync(homePaths(ctx.home).errors, line, { append: true, mode: 0o600 });
+  } catch {
+    // nowhere left to report; the stream goes on
   }
 }
 
@@ -61,6 +77,7 @@ export async function runStream(ctx: Ctx, flag: string | undefined): Promise<num
       signal: stop.signal,
       self: { pid: Deno.pid, startTime: startTimeOf(Deno.pid) },
       hosts: hosts(ctx.env),
+      onError: (e) => logError(ctx, e),
     });
   } finally {
     for (const s of SIGNALS) Deno.removeSignalListener(s, onSignal);

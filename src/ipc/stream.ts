@@ -50,6 +50,8 @@ export interface StreamOptions {
   self?: Proc;
   /** The host processes above this one: the stream ends when one is gone. */
   hosts?: Proc[];
+  /** Told of an error in one round (a full disk, a damaged file); the stream carries on after its wait. */
+  onError?: (e: unknown) => void;
 }
 
 /** Why a stream ended. */
@@ -165,19 +167,25 @@ export async function stream(ctx: Ctx, opts: StreamOptions): Promise<StreamEnd> 
     let lastReconcile = -Infinity;
     while (true) {
       if (opts.signal?.aborted) return "aborted";
-      const record = await readSession(home, session);
-      if (record.ended !== undefined && record.ended !== endedAtStart) return "ended";
       if (opts.hosts?.some((p) => !isAlive(p.pid, p.startTime))) return "host-gone";
-      if ((record.pending ?? []).length > 0 || (record.hook ?? 0) < await journalEnd(home)) {
-        if ((await deliverOnce(ctx, session, opts.write)).closed) return "closed";
+      let again = false;
+      try {
+        const record = await readSession(home, session);
+        if (record.ended !== undefined && record.ended !== endedAtStart) return "ended";
+        if ((record.pending ?? []).length > 0 || (record.hook ?? 0) < await journalEnd(home)) {
+          if ((await deliverOnce(ctx, session, opts.write)).closed) return "closed";
+        }
+        if (ctx.monotonic() - lastReconcile >= reconcileMs) {
+          lastReconcile = ctx.monotonic();
+          // Only the session's running tasks (a session that never dispatched costs a file read).
+          for (const id of record.active ?? []) await reconcileTask(ctx, id).catch(() => undefined);
+          again = true; // a reconciled task may have journaled its end: tell it before sleeping
+        }
+      } catch (e) {
+        if (!opts.onError) throw e;
+        opts.onError(e); // one bad round does not end the session's push
       }
-      if (ctx.monotonic() - lastReconcile >= reconcileMs) {
-        lastReconcile = ctx.monotonic();
-        // Only the session's running tasks (a session that never dispatched costs a file read).
-        for (const id of record.active ?? []) await reconcileTask(ctx, id).catch(() => undefined);
-        continue; // a reconciled task may have journaled its end: tell it before sleeping
-      }
-      await wake.wait(reconcileMs, opts.signal);
+      if (!again) await wake.wait(reconcileMs, opts.signal);
     }
   } finally {
     await noteMonitor(home, session, opts.self, false).catch(() => undefined);

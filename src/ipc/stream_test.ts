@@ -160,3 +160,28 @@ Deno.test("stream: ends when a host process above it is gone", async () => {
   });
   assert.equal(ended, "host-gone");
 });
+
+Deno.test("stream: a bad round (an error) is reported and the stream goes on; the event is told next round", async () => {
+  await using ctx = await testCtx();
+  const spec = await seedTask(ctx, "mine-0008", { state: DONE, spec: { session: "s1" } });
+  const errors: unknown[] = [];
+  const lines: string[] = [];
+  const stop = new AbortController();
+  const done = stream(ctx, {
+    session: "s1",
+    write: (l) => {
+      if (errors.length === 0) throw new Error("EIO");
+      lines.push(l);
+    },
+    signal: stop.signal,
+    onError: (e) => void errors.push(e),
+  });
+  await ctx.clock.settled(1, done);
+  await ask(ctx, spec, 1, "Still there?");
+  await until(() => errors.length === 1, { unless: done });
+  await ctx.clock.fireNext(done);
+  await until(() => lines.length === 1, { unless: done });
+  stop.abort();
+  assert.equal(await done, "aborted");
+  assert.match(lines[0]!, /Still there\?/);
+});
