@@ -199,10 +199,13 @@ Deno.test({
       assert.match(run.result, new RegExp(`${id} finished: .*output\\.md`));
       // claude -p runs no plugin monitor: SessionStart told the host its push is the watch, and no monitor ever
       // registered for the session (one would have turned its push to monitor).
-      assert.equal(
-        count(run.requests[0]!.text, "dispatch push: watch"),
-        1,
+      assert.ok(
+        /(?<!`)dispatch push: watch(?!`)/.test(run.requests[0]!.text), // not the playbook's quoted mention
         "SessionStart did not say push: watch",
+      );
+      assert.ok(
+        !run.requests.some((r) => /(?<!`)dispatch push: monitor(?!`)/.test(r.text)),
+        "told push: monitor in -p",
       );
       const record = JSON.parse(await Deno.readTextFile(`${h.dispatchHome}/sessions/${run.sessionId}.json`));
       assert.equal(record.push, "watch");
