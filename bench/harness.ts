@@ -93,7 +93,8 @@ export async function fakeTask(
 ): Promise<string> {
   const id = opts.id ?? `bench-task-${String(i).padStart(4, "0")}`;
   const dir = `${home}/tasks/${id}`;
-  await Deno.mkdir(dir, { recursive: true });
+  // As start makes them: the worker's work/ (plan, questions) and the trusted answers/.
+  for (const sub of ["work/questions", "answers"]) await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
   const now = Date.now();
   const ended = now - (opts.endedAgoMs ?? 1000);
   const created = Math.min(now - 60_000, ended - 59_000);
@@ -116,7 +117,7 @@ export async function fakeTask(
     ? { state: "running", pid: Deno.pid, supervisor: Deno.pid, started: created }
     : { state: "done", code: 0, reason: "All items done", started: created, ended };
   await Deno.writeTextFile(`${dir}/state.json`, JSON.stringify(state));
-  await Deno.writeTextFile(`${dir}/plan.md`, "- [x] one\n- [x] two\n- [ ] three\n");
+  await Deno.writeTextFile(`${dir}/work/plan.md`, "- [x] one\n- [x] two\n- [ ] three\n");
   await Deno.writeTextFile(`${dir}/worker.log`, "working\n".repeat(50));
   return id;
 }

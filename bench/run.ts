@@ -17,6 +17,7 @@ import { livePidsWithEnv, startTimeOf } from "../src/proc/procfs.ts";
 import { questionJournal } from "../src/runtime/question_journal.ts";
 import { readSpec } from "../src/store/tasks.ts";
 import { benchHistory } from "./history.ts";
+import { benchMonitor } from "./monitor.ts";
 import {
   BIN,
   envFor,
@@ -296,7 +297,9 @@ async function benchFanOut(workers: number) {
 
 if (import.meta.main) {
   const only = Deno.args.includes("--only") ? Deno.args[Deno.args.indexOf("--only") + 1] : undefined;
-  if (only !== undefined && only !== "history") throw new Error(`Unknown --only: '${only}' (history)`);
+  if (only !== undefined && only !== "history" && only !== "push") {
+    throw new Error(`Unknown --only: '${only}' (history, push)`);
+  }
   console.log(
     `dispatch bench (${
       quick ? "quick" : "full"
@@ -304,10 +307,26 @@ if (import.meta.main) {
   );
   if (only === "history") {
     await benchHistory();
+  } else if (only === "push") {
+    await pushRows();
   } else {
     await todaysRows();
     await benchHistory();
   }
+}
+
+/** Question -> host by each push: the background watch exiting, the monitor's line. Returns the watch's. */
+async function pushRows(): Promise<Summary> {
+  const watch = await benchWatch();
+  console.log(row("question written -> watch exits", watch, { p95: 150 }));
+  const monitor = await benchMonitor();
+  console.log(row("question written -> monitor line", monitor, { p95: 150 }));
+  console.log(
+    `  -> monitor ${(monitor.p50 / watch.p50).toFixed(2)}x the watch at p50, ${
+      (monitor.p95 / watch.p95).toFixed(2)
+    }x at p95, with no re-arm (the watch costs a tool call and a ~930-character notification per wake)`,
+  );
+  return watch;
 }
 
 /** The rows the bench printed before the history rows. */
@@ -333,8 +352,7 @@ async function todaysRows(): Promise<void> {
       (start.p50 / bare.p50).toFixed(2)
     }x the bare Deno start-up (p50)`,
   );
-  const watch = await benchWatch();
-  console.log(row("question written -> watch exits", watch, { p95: 150 }));
+  const watch = await pushRows();
   const askS = await benchAsk();
   console.log(row("answer written -> ask returns", askS, { p95: 150 }));
   const n = quick ? 4 : 10;

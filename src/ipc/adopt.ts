@@ -1,7 +1,10 @@
 /**
  * SessionStart: a new, resumed or cleared host session takes over its
  * project's tasks whose own session is gone (ended, or its Claude Code died),
- * and is told their open questions and unreported results.
+ * and is told their open questions and unreported results, and its push
+ * (`push.ts`). With push `monitor` those notices wait in the session record
+ * for the monitor to print at once (or the first prompt, whichever comes
+ * first); with `watch` they ride in this hook's context.
  * @module
  */
 import type { Ctx } from "../context.ts";
@@ -13,6 +16,18 @@ import { questionNotice } from "../render/notices.ts";
 import { hostProcess, readSession, sessionGone, type SessionRecord, withSession } from "../store/sessions.ts";
 import { openQuestions } from "../store/questions.ts";
 import { composeContext, notices, NOTIFY_TYPES } from "./deliver.ts";
+import { pushFor, pushLine } from "./push.ts";
+
+/** Most handed-over notices kept for the monitor; the rest are counted. */
+const PENDING_CAP = 50;
+
+/** `notices` appended to `earlier`, at most {@linkcode PENDING_CAP}, the overflow named in the last one. */
+export function capPending(earlier: string[], notices: string[]): string[] {
+  const all = [...earlier, ...notices];
+  if (all.length <= PENDING_CAP) return all;
+  const more = all.length - (PENDING_CAP - 1);
+  return [...all.slice(0, PENDING_CAP - 1), `(+${more} more updates not shown: run 'dispatch status')`];
+}
 
 /**
  * Hands this session the project's tasks whose own session is
@@ -58,10 +73,16 @@ export function sessionStartContext(ctx: Ctx, session: string, cwd: string): Pro
       active: [...new Set([...(record.active ?? []), ...adopted])],
     };
     delete next.ended;
-    const context = composeContext(questions, others);
-    return [
-      next,
-      context && adopted.length > 0 ? `${context}\n(This session now owns: ${adopted.join(", ")})` : context,
-    ];
+    const push = pushFor(ctx.env, record);
+    next.push = push;
+    let told: string | undefined;
+    if (push === "monitor") {
+      const handed = capPending(record.pending ?? [], [...questions, ...others]);
+      if (handed.length > 0) next.pending = handed;
+    } else {
+      told = composeContext(questions, others);
+    }
+    const owns = adopted.length > 0 ? `(This session now owns: ${adopted.join(", ")})` : undefined;
+    return [next, [pushLine(push), told, owns].filter((t) => t !== undefined).join("\n")];
   });
 }

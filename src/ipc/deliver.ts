@@ -1,15 +1,17 @@
 /**
  * What the hooks tell the host: this session's undelivered events as short
  * notices, questions first, each delivered once (the read and the cursor
- * move happen under the session's lock), never more than fits in Claude
- * Code's 10,000-character context limit.
+ * move happen under the session's lock, and the monitor moves the same
+ * cursor: `stream.ts`), never more than fits in Claude Code's
+ * 10,000-character context limit.
  * @module
  */
 import type { Ctx } from "../context.ts";
 import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { TERMINAL, trySpec } from "../store/tasks.ts";
 import { noticeFor } from "../render/notices.ts";
-import { hostProcess, type SessionRecord, withSession } from "../store/sessions.ts";
+import { hostProcess, liveMonitors, type SessionRecord, withSession } from "../store/sessions.ts";
+import { pushLine } from "./push.ts";
 import { EventVerifier } from "./verify.ts";
 
 /** Event types that wake `dispatch watch` and reach the host through hooks: the delivery policy. */
@@ -91,6 +93,14 @@ export function promptContext(ctx: Ctx, session: string): Promise<string | undef
     const { entries, end } = await readEventsFor(home, { session }, record.hook ?? 0);
     const { questions, others } = notices(ctx, entries.map((e) => e.event));
     const next: SessionRecord = { ...record, ...hostProcess(ctx.env), hook: end, active: stillActive };
-    return [next, composeContext(questions, others)];
+    delete next.pending; // handed over at SessionStart; no monitor printed them first
+    const context = composeContext([...record.pending ?? [], ...questions], others);
+    if (record.push === "monitor" && stillActive.length > 0 && liveMonitors(record).length === 0) {
+      // Told "push: monitor", but none runs (never started, or died): from now on the watch carries it.
+      next.push = "watch";
+      const fallback = `${pushLine("watch")} (no monitor runs: arm dispatch watch)`;
+      return [next, context ? `${context}\n${fallback}` : fallback];
+    }
+    return [next, context];
   });
 }

@@ -48,3 +48,13 @@ Deno.test("composeContext keeps within the limit and says how many were left out
   assert.match(text, /\(\+\d+ more updates not shown: run 'dispatch status'\)$/);
   assert.equal(composeContext([], []), undefined);
 });
+
+Deno.test("promptContext: push monitor but no monitor runs while tasks do: the session is told to watch, once", async () => {
+  await using ctx = await testCtx();
+  await seedTask(ctx, "live-0005", { state: { state: "running", pid: Deno.pid, supervisor: Deno.pid } });
+  const { updateSession } = await import("../store/sessions.ts");
+  await updateSession(ctx.home, "s1", (r) => ({ ...r, push: "monitor", active: ["live-0005"] }));
+  assert.equal(await promptContext(ctx, "s1"), "dispatch push: watch (no monitor runs: arm dispatch watch)");
+  assert.equal((await readSession(ctx.home, "s1")).push, "watch");
+  assert.equal(await promptContext(ctx, "s1"), undefined);
+});

@@ -10,7 +10,7 @@ import { TimeoutError } from "../errors.ts";
 import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { listTaskIds, trySpec, unfinished } from "../store/tasks.ts";
 import { reconcileTask } from "../runtime/reconcile.ts";
-import { readSession, updateSession } from "../store/sessions.ts";
+import { liveMonitors, readSession, updateSession } from "../store/sessions.ts";
 import { NOTIFY_TYPES } from "./deliver.ts";
 import { EventVerifier } from "./verify.ts";
 
@@ -23,6 +23,10 @@ export interface WatchOptions {
   reconcileMs?: number;
   signal?: AbortSignal;
 }
+
+/** What a watch says, at once, for a session whose monitor streams every event already. */
+export const MONITOR_RUNS =
+  "dispatch: push is monitor here: each event arrives as a monitor line. Do not arm dispatch watch.";
 
 /** Why the watch woke, as one line for the host. */
 export function wakeLine(events: JournalEvent[]): string {
@@ -61,6 +65,7 @@ export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> 
   const home = ctx.home;
   const session = opts.session;
   const record = session ? await readSession(home, session) : {};
+  if (liveMonitors(record).length > 0) return MONITOR_RUNS;
   let cursor = Math.max(record.watch ?? 0, record.hook ?? 0);
   const deadline = opts.timeoutMs === undefined ? Infinity : ctx.monotonic() + opts.timeoutMs;
   const reconcileMs = opts.reconcileMs ?? 2000;

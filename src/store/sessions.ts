@@ -1,7 +1,9 @@
 /**
- * Host sessions: per session, the journal cursors of its two delivery paths
- * (the prompt hook and `dispatch watch`), the tasks it still has running,
- * and whether it is gone (ended, or its Claude Code process died).
+ * Host sessions: per session, the journal cursors of its delivery paths
+ * (`hook`: what the session has been told, by the prompt hook or the monitor;
+ * `watch`: what a background `dispatch watch` has woken it for), the tasks it
+ * still has running, its push (monitor or watch) and the monitors streaming
+ * to it, and whether it is gone (ended, or its Claude Code process died).
  * @module
  */
 import { ensureDir, readJsonOrUndefined, writeAtomic, writeJsonAtomic } from "./fsx.ts";
@@ -11,7 +13,11 @@ import { isAlive, startTimeOf } from "../proc/procfs.ts";
 
 /** What we keep per host session. */
 export interface SessionRecord {
-  /** Journal byte offset the prompt hook has delivered up to. */
+  /**
+   * Journal byte offset the session has been told up to: by the prompt hook
+   * or by a monitor (`dispatch watch --stream`), whichever took the session's
+   * lock first. One cursor for both, so neither repeats the other.
+   */
   hook?: number;
   /** Journal byte offset `dispatch watch` has woken the host for. */
   watch?: number;
@@ -22,6 +28,12 @@ export interface SessionRecord {
   pidStart?: string;
   ended?: number;
   project?: string;
+  /** How events reach the session between prompts, as SessionStart told it. */
+  push?: "monitor" | "watch";
+  /** The `dispatch watch --stream` processes streaming to this session. */
+  monitors?: { pid: number; pidStart?: string }[];
+  /** Notices handed over at SessionStart (an earlier session's), told once by the monitor or the prompt hook. */
+  pending?: string[];
 }
 
 /**
@@ -127,4 +139,9 @@ export function addActive(
     ...hostProcess(env),
     active: [...new Set([...(r.active ?? []), id])],
   }));
+}
+
+/** The session's monitors whose process still runs. */
+export function liveMonitors(r: SessionRecord): NonNullable<SessionRecord["monitors"]> {
+  return (r.monitors ?? []).filter((m) => isAlive(m.pid, m.pidStart));
 }

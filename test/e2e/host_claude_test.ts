@@ -197,6 +197,19 @@ Deno.test({
       assert.equal(count(last, notice), 1, "the question was delivered more than once");
       assert.equal(count(last, `✓ ${id} done`), 1, "the completion was delivered more than once");
       assert.match(run.result, new RegExp(`${id} finished: .*output\\.md`));
+      // claude -p runs no plugin monitor: SessionStart told the host its push is the watch, and no monitor ever
+      // registered for the session (one would have turned its push to monitor).
+      assert.ok(
+        /(?<!`)dispatch push: watch(?!`)/.test(run.requests[0]!.text), // not the playbook's quoted mention
+        "SessionStart did not say push: watch",
+      );
+      assert.ok(
+        !run.requests.some((r) => /(?<!`)dispatch push: monitor(?!`)/.test(r.text)),
+        "told push: monitor in -p",
+      );
+      const record = JSON.parse(await Deno.readTextFile(`${h.dispatchHome}/sessions/${run.sessionId}.json`));
+      assert.equal(record.push, "watch");
+      assert.equal(record.monitors, undefined, "a monitor ran in -p");
 
       // The whole lifecycle cost the host's context little: start line + notices + ack within budget.
       const figures = hostContextFromBody(run.requests.at(-1)!.body);

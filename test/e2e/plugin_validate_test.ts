@@ -10,6 +10,7 @@ import { ROOT } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 
 const ignore = !cliInstalled("claude");
+const MONITOR_COMMAND = '"${CLAUDE_PLUGIN_ROOT}/bin/dispatch" watch --stream';
 const EVENTS = ["UserPromptSubmit", "UserPromptExpansion", "SessionStart", "SessionEnd", "PreToolUse"];
 
 interface Validation {
@@ -20,6 +21,7 @@ interface Validation {
     skills: string[];
     commands: string[];
     bin: string[];
+    monitors: { name: string; command: string }[];
   };
 }
 
@@ -75,6 +77,8 @@ Deno.test({
     assert.deepEqual(json.provides.commands.toSorted(), ["dispatch:dispatch", "dispatch:dispatch-status"]);
     assert.deepEqual(json.provides.skills, ["dispatch:dispatch"]);
     assert.deepEqual(json.provides.bin, ["dispatch"]);
+    // The pinned claude loads monitors/monitors.json (no experimental-field warning): the push of interactive sessions.
+    assert.deepEqual(json.provides.monitors, [{ name: "dispatch", command: MONITOR_COMMAND }]);
   },
 });
 
@@ -118,6 +122,18 @@ Deno.test("plugin: hooks are exec form with timeouts, never async (they block in
     assert.equal(h.async, undefined);
     assert.equal(h.asyncRewake, undefined);
   }
+});
+
+Deno.test("plugin: one monitor streams dispatch's events for the whole session (no when: it starts with it)", async () => {
+  const monitors = JSON.parse(await Deno.readTextFile(`${ROOT}/monitors/monitors.json`));
+  assert.deepEqual(monitors, [{
+    name: "dispatch",
+    command: MONITOR_COMMAND,
+    description: "dispatch workers",
+  }]);
+  const plugin = JSON.parse(await Deno.readTextFile(`${ROOT}/.claude-plugin/plugin.json`));
+  assert.equal(plugin.monitors, undefined, "declared twice");
+  assert.equal(plugin.experimental?.monitors, undefined, "declared twice");
 });
 
 Deno.test("plugin: commands resolve bare (frontmatter name) and pre-approve the helper", async () => {
