@@ -14,6 +14,7 @@ import {
   configReadError,
   lstatRegular,
   MAX_CONFIG_BYTES,
+  parseYamlText,
   readConfigText,
   readRegular,
   refuseNul,
@@ -104,15 +105,7 @@ export function parseConfigText(
   builtins: readonly string[],
 ): Config {
   refuseNul(text, file);
-  let raw: unknown;
-  try {
-    const doc = yaml.parseDocument(text);
-    if (doc.errors.length > 0) throw doc.errors[0];
-    raw = doc.toJS() ?? {};
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new ConfigError(`Invalid YAML in ${file}: ${msg}`);
-  }
+  const raw = parseYamlText(yaml, text, file);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError(
       `Invalid config in ${file}: expected a mapping with default, backends, models, aliases`,

@@ -19,7 +19,7 @@
 import { ConfigError } from "../errors.ts";
 import { DEFAULT_EDIT_ALLOW, ruleParts, type Rules, rulesProblem } from "../rules.ts";
 import { TEST_COMMANDS } from "../plan/test_commands.ts";
-import { readRegular, RefusedFile, refuseNul } from "./read.ts";
+import { parseYamlText, readRegular, RefusedFile, refuseNul } from "./read.ts";
 
 /** The project file's name, at the repository root. */
 export const PROJECT_FILE = ".dispatch.yaml";
@@ -77,16 +77,7 @@ export async function loadProjectRules(project: string): Promise<Rules | undefin
 
 /** The rules in project file text (see the module doc); `path` names it in errors. */
 export function parseProjectRules(text: string, path: string, yaml: typeof import("yaml")): Rules {
-  let raw: unknown;
-  try {
-    const doc = yaml.parseDocument(text);
-    if (doc.errors.length > 0) throw doc.errors[0];
-    raw = doc.toJS() ?? {};
-  } catch (e) {
-    throw new ConfigError(
-      `Invalid YAML in ${path}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
-    );
-  }
+  const raw = parseYamlText(yaml, text, path);
   const bad = (what: string) => new ConfigError(`Invalid project file ${path}: ${what}`);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw bad("expected a mapping with permissions");

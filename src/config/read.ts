@@ -112,3 +112,16 @@ export function refuseNul(text: string, file: string): void {
     `Config contains a NUL byte: ${file} line ${line} (it must be plain text; remove it)`,
   );
 }
+
+/** YAML `text` as plain data; a ConfigError naming `file` and the first error when it does not parse. */
+export function parseYamlText(yaml: typeof import("yaml"), text: string, file: string): unknown {
+  try {
+    const doc = yaml.parseDocument(text);
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS() ?? {};
+  } catch (e) {
+    throw new ConfigError(
+      `Invalid YAML in ${file}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+    );
+  }
+}

@@ -16,6 +16,7 @@
  * @module
  */
 import type { Ctx } from "../context.ts";
+import { watchJournal } from "./watch.ts";
 import { journalEnd, type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { readState, TERMINAL, trySpec } from "../store/tasks.ts";
 import { noticeFor } from "../render/notices.ts";
@@ -159,11 +160,7 @@ export async function stream(ctx: Ctx, opts: StreamOptions): Promise<StreamEnd> 
   const reconcileMs = opts.reconcileMs ?? 2000;
   const endedAtStart = (await noteMonitor(home, session, opts.self, true)).ended;
   try {
-    await using wake = ctx.watchDir(home, {
-      match: (p) => p.endsWith("/journal.jsonl"),
-      pollMs: reconcileMs,
-      blindPollMs: Math.min(reconcileMs, 100),
-    });
+    await using wake = watchJournal(ctx, reconcileMs);
     let lastReconcile = -Infinity;
     while (true) {
       if (opts.signal?.aborted) return "aborted";

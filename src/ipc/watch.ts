@@ -5,7 +5,7 @@
  * hook already delivered do not wake it again.
  * @module
  */
-import type { Ctx } from "../context.ts";
+import type { Ctx, DirWatch } from "../context.ts";
 import { TimeoutError } from "../errors.ts";
 import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { listTaskIds, trySpec, unfinished } from "../store/tasks.ts";
@@ -56,6 +56,15 @@ async function unfinishedTasks(home: string, session?: string): Promise<string[]
   return unfinished(home, mine);
 }
 
+/** A watch on the home folder that wakes for journal writes, polling every `reconcileMs` (100 ms blind). */
+export function watchJournal(ctx: Ctx, reconcileMs: number): DirWatch {
+  return ctx.watchDir(ctx.home, {
+    match: (p) => p.endsWith("/journal.jsonl"),
+    pollMs: reconcileMs,
+    blindPollMs: Math.min(reconcileMs, 100),
+  });
+}
+
 /**
  * Resolves with the wake line once an event needs the host. Rejects with
  * TimeoutError after `timeoutMs`. Resolves at once with a notice when there
@@ -69,11 +78,7 @@ export async function watch(ctx: Ctx, opts: WatchOptions = {}): Promise<string> 
   let cursor = Math.max(record.watch ?? 0, record.hook ?? 0);
   const deadline = opts.timeoutMs === undefined ? Infinity : ctx.monotonic() + opts.timeoutMs;
   const reconcileMs = opts.reconcileMs ?? 2000;
-  await using wake = ctx.watchDir(home, {
-    match: (p) => p.endsWith("/journal.jsonl"),
-    pollMs: reconcileMs,
-    blindPollMs: Math.min(reconcileMs, 100),
-  });
+  await using wake = watchJournal(ctx, reconcileMs);
   let lastReconcile = -Infinity;
   while (true) {
     const { entries, end } = await readEventsFor(home, { session }, cursor);
