@@ -8,11 +8,8 @@
  * @module
  */
 import { summarize, type Summary } from "./stats.ts";
-import { ask } from "../src/ipc/questions.ts";
 import { systemClock } from "../src/context.ts";
-import { TimeoutError } from "../src/errors.ts";
-import { questionJournal } from "../src/runtime/question_journal.ts";
-import { readSpec } from "../src/store/tasks.ts";
+import { questionRound } from "./question_round.ts";
 import { BIN, envFor, fakeTask, makeHome, N, removeHome, SCRIPTED, sleep } from "./harness.ts";
 
 /** p50/p95 of question written -> monitor line, over N questions to one long-running monitor. */
@@ -45,27 +42,14 @@ export async function benchMonitor(): Promise<Summary> {
   const samples: number[] = [];
   for (let i = 0; i < N; i++) {
     const id = await fakeTask(home, project, i, "monitor", { running: true });
-    const questions = `${home}/tasks/${id}/work/questions`;
-    await Deno.mkdir(questions, { recursive: true });
-    const journal = await questionJournal(clock, readSpec(home, id));
-    const stop = new AbortController();
-    const supervisor = (async () => {
-      await using wake = clock.watchDir(questions, { pollMs: 2000 });
-      while (!stop.signal.aborted && await journal.sweep() === 0) await wake.wait(2000, stop.signal);
-    })();
+    const round = await questionRound(clock, home, id, i);
     const before = arrivals.length;
     const line = new Promise<number>((resolve) => {
       arrived = () => arrivals.length > before && resolve(arrivals[before]!);
     });
-    await ask(clock, id, `Question ${i}?`, { timeoutMs: 1 }).catch((e) => {
-      if (!(e instanceof TimeoutError)) throw e;
-    });
+    await round.ask();
     const at = await line;
-    stop.abort();
-    await supervisor;
-    const written = JSON.parse(await Deno.readTextFile(`${questions}/001.json`)).ts as number;
-    samples.push(at - written);
-    await Deno.writeTextFile(`${home}/tasks/${id}/state.json`, JSON.stringify({ state: "done", code: 0 }));
+    samples.push(at - await round.finish());
   }
   // Its stdin closing ends it (the host gone), past its first second (a stdin closed that soon says nothing);
   // a monitor that outlives that by 5 s is a bug, named here.

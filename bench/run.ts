@@ -9,13 +9,11 @@
  * @module
  */
 import { row, summarize, type Summary } from "./stats.ts";
-import { answer, ask } from "../src/ipc/questions.ts";
+import { answer } from "../src/ipc/questions.ts";
 import { systemClock } from "../src/context.ts";
-import { TimeoutError } from "../src/errors.ts";
 import { readEvents } from "../src/store/journal.ts";
 import { livePidsWithEnv, startTimeOf } from "../src/proc/procfs.ts";
-import { questionJournal } from "../src/runtime/question_journal.ts";
-import { readSpec } from "../src/store/tasks.ts";
+import { questionRound } from "./question_round.ts";
 import { benchHistory } from "./history.ts";
 import { benchMonitor } from "./monitor.ts";
 import {
@@ -150,14 +148,7 @@ async function benchWatch(): Promise<Summary> {
   const samples: number[] = [];
   for (let i = 0; i < N; i++) {
     const id = await fakeTask(home, project, i, "watcher", { running: true });
-    const questions = `${home}/tasks/${id}/work/questions`;
-    await Deno.mkdir(questions, { recursive: true });
-    const journal = await questionJournal(clock, readSpec(home, id));
-    const stop = new AbortController();
-    const supervisor = (async () => {
-      await using wake = clock.watchDir(questions, { pollMs: 2000 });
-      while (!stop.signal.aborted && await journal.sweep() === 0) await wake.wait(2000, stop.signal);
-    })();
+    const round = await questionRound(clock, home, id, i);
     const watcher = new Deno.Command(BIN, {
       args: ["watch", "--session", "watcher", "--timeout", "30s"],
       env: envFor(home),
@@ -167,15 +158,9 @@ async function benchWatch(): Promise<Summary> {
     }).spawn();
     await sleep(400); // let it reach its wait
     const done = watcher.output().then(() => Date.now());
-    await ask(clock, id, `Question ${i}?`, { timeoutMs: 1 }).catch((e) => {
-      if (!(e instanceof TimeoutError)) throw e;
-    });
+    await round.ask();
     const exited = await done;
-    stop.abort();
-    await supervisor;
-    const written = JSON.parse(await Deno.readTextFile(`${questions}/001.json`)).ts as number;
-    samples.push(exited - written);
-    await Deno.writeTextFile(`${home}/tasks/${id}/state.json`, JSON.stringify({ state: "done", code: 0 }));
+    samples.push(exited - await round.finish());
   }
   await Deno.remove(home, { recursive: true });
   await Deno.remove(project, { recursive: true });

@@ -89,7 +89,8 @@ export function confinedArgv(
 ): string[] {
   const exists = (p: string) => {
     try {
-      return Deno.statSync(p).isDirectory || Deno.statSync(p).isFile;
+      const info = Deno.statSync(p);
+      return info.isDirectory || info.isFile;
     } catch {
       return false;
     }
