@@ -10,7 +10,8 @@ Deno.test("concurrency: two answers racing for one question; exactly one wins", 
   const loser = a.code === 0 ? b : a;
   assert.match(
     loser.stderr,
-    /Already answered: question 1 of .* has an answer; nothing was changed|No open question/,
+    // A loser slowed enough (a loaded machine) arrives after the winner's answer let the worker finish.
+    /Already answered: question 1 of .* has an answer; nothing was changed|No open question|Cannot answer: task .* has ended \(done: All items done\)/,
   );
   const s = await waitForState(sb, id, ["done", "failed"]);
   assert.equal(s.state, "done");
