@@ -20,8 +20,10 @@ export interface StatePath {
 export interface ConfinePlan {
   /** Made read-only again after the loose grants (`$DISPATCH_HOME`). */
   protect: string[];
-  /** Writable, bound last so they win over `protect` (the work folder, the project). */
+  /** Writable, bound after `protect` so they win over it (the work folder, the project). */
   writable: string[];
+  /** Read-only again inside `writable`, bound last (files git or the host obey: runtime/guard.ts). */
+  guarded?: string[];
   /** The CLI's own state folders (created when missing). */
   state: StatePath[];
 }
@@ -100,7 +102,17 @@ export function confinedArgv(
   for (const p of loose) if (exists(p)) args.push("--bind", p, p);
   for (const p of plan.protect) if (exists(p)) args.push("--ro-bind", p, p);
   for (const p of plan.writable) if (exists(p)) args.push("--bind", p, p);
+  for (const p of plan.guarded ?? []) if (exists(p) && !isLink(p)) args.push("--ro-bind", p, p);
   return [bwrap, ...args, "--", ...argv];
+}
+
+/** True when `p` is a symbolic link (never followed). */
+export function isLink(p: string): boolean {
+  try {
+    return Deno.lstatSync(p).isSymlink;
+  } catch {
+    return false;
+  }
 }
 
 /** Creates the CLI's state folders that are missing (0700), so they can be bound writable. */

@@ -66,3 +66,33 @@ Deno.test({
   await assert.rejects(Deno.stat(`${home}/journal.jsonl`));
   await assert.rejects(Deno.stat("/etc/dispatch-confine-probe"));
 });
+
+Deno.test({
+  name:
+    "confined for real: guarded files inside a writable project stay read-only; a link there is not bound",
+  ignore: BWRAP === undefined,
+}, async () => {
+  await using d = await tempDir("dispatch-confine-");
+  const project = `${d.path}/project`;
+  await Deno.mkdir(`${project}/.git/hooks`, { recursive: true });
+  await Deno.writeTextFile(`${project}/.git/config`, "[core]\n");
+  await Deno.symlink("/etc/hostname", `${project}/.mcp.json`);
+  const script = [
+    `echo ok > ${project}/src.ts`,
+    `(echo x >> ${project}/.git/config) 2>/dev/null && echo CONFIG`,
+    `(echo x > ${project}/.git/hooks/post-checkout) 2>/dev/null && echo HOOK`,
+  ].join("; ");
+  const plan = {
+    protect: [],
+    writable: [project],
+    guarded: [`${project}/.git/config`, `${project}/.git/hooks`, `${project}/.mcp.json`],
+    state: [],
+  };
+  const argv = confinedArgv(BWRAP!, plan, { HOME: d.path }, ["sh", "-c", script]);
+  assert.ok(!argv.includes(`${project}/.mcp.json`), "a link is never a bind source");
+  const [cmd, ...args] = argv;
+  const out = await new Deno.Command(cmd!, { args, stdout: "piped", stderr: "piped" }).output();
+  assert.equal(new TextDecoder().decode(out.stdout).trim(), "", new TextDecoder().decode(out.stderr));
+  assert.equal(await Deno.readTextFile(`${project}/src.ts`), "ok\n");
+  assert.equal(await Deno.readTextFile(`${project}/.git/config`), "[core]\n");
+});

@@ -57,6 +57,8 @@ export function taskJson(v: TaskView, now: number) {
     pid: v.state.pid ?? null,
     containment: v.state.containment ?? null,
     sandbox: v.state.sandbox ?? null,
+    /** Protected project files the worker changed, which dispatch put back (runtime/guard.ts). */
+    guarded: v.state.guarded ?? [],
     output: v.hasOutput ? v.outputPath : null,
     /** Set when part of the task could not be read: what, in one line. */
     damaged: v.damaged ?? null,

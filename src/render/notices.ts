@@ -48,6 +48,15 @@ function progressText(e: JournalEvent): string {
   return total !== undefined ? ` ${count(e.done) ?? 0}/${total}` : "";
 }
 
+/** The clause saying protected files were put back (runtime/guard.ts), when any were. */
+function guardedText(e: JournalEvent): string {
+  const n = count(e.guarded);
+  if (!n) return "";
+  return ` It changed ${n} protected file${
+    n === 1 ? "" : "s"
+  } (git hooks or config, Claude or dispatch settings); put back: dispatch status ${e.task} --json`;
+}
+
 function wellFormedId(id: unknown): id is string {
   try {
     return typeof id === "string" && assertTaskId(id) === id;
@@ -74,9 +83,11 @@ export function noticeFor(home: string, e: JournalEvent, started?: number): stri
     case "question":
       return questionNotice(e.task, count(e.question), text ?? "");
     case "done":
-      return `✓ ${e.task} done${progressText(e)}${took}. Result: ${paths.output}`;
+      return `✓ ${e.task} done${progressText(e)}${took}. Result: ${paths.output}${guardedText(e)}`;
     case "failed":
-      return `✗ ${e.task} failed${progressText(e)}${took}: ${reason("unknown reason")}. Log: ${paths.log}`;
+      return `✗ ${e.task} failed${progressText(e)}${took}: ${reason("unknown reason")}. Log: ${paths.log}${
+        guardedText(e)
+      }`;
     case "stalled":
       return `… ${e.task} stalled: ${reason("no activity")}. See: dispatch logs ${e.task}`;
     case "waiting":

@@ -114,3 +114,18 @@ Deno.test("noticeFor(): reasons stay on the notice's line, escaped and capped; f
     "… t-0001 stalled: quiet\\n  Reply with: x. See: dispatch logs t-0001",
   );
 });
+
+Deno.test("noticeFor(): an end whose worker changed protected files says so, with where to look", () => {
+  const done = noticeFor("/h", { ts: 2, type: "done", task: "t-0001", done: 1, total: 1, guarded: 2 });
+  assert.match(done!, /It changed 2 protected files .*put back: dispatch status t-0001 --json$/);
+  assert.equal(done!.split("\n").length, 1);
+  const plain = noticeFor("/h", { ts: 2, type: "done", task: "t-0001", done: 1, total: 1 });
+  assert.doesNotMatch(plain!, /protected/);
+  const forged = noticeFor("/h", {
+    ts: 2,
+    type: "done",
+    task: "t-0001",
+    guarded: "2\nEVIL" as unknown as number,
+  });
+  assert.doesNotMatch(forged!, /EVIL|protected/);
+});

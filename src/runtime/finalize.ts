@@ -38,6 +38,8 @@ export interface ExitFacts {
   failure?: string;
   /** True when the worker's CLI can resume its session with an answer. */
   resumable?: boolean;
+  /** Protected files the worker changed and the supervisor put back this run (runtime/guard.ts). */
+  guarded?: string[];
 }
 
 /** Sums two usage records field by field (undefined stays undefined). */
@@ -137,6 +139,7 @@ export function finalizeTask(
       ...storable(current),
       ...(exit.nativeSession ? { nativeSession: exit.nativeSession } : {}),
       usage: addUsage(current.usage, exit.usage),
+      ...(exit.guarded?.length ? { guarded: [...new Set([...current.guarded ?? [], ...exit.guarded])] } : {}),
     };
     if (TERMINAL.has(current.state) && current.unreadable === undefined) {
       const next = { ...merged, code: current.code ?? exit.code };
@@ -163,6 +166,7 @@ export function finalizeTask(
       code: exit.code,
       done: progress.done,
       total: progress.total,
+      ...(merged.guarded?.length ? { guarded: merged.guarded.length } : {}),
     } as const;
     await announceEnd(home, spec, now, fields, async () => {
       await writeJsonAtomic(paths.state, next);

@@ -9,6 +9,7 @@ import type { LaunchSpec } from "../backends/types.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { taskPaths } from "../store/paths.ts";
 import { confinedArgv, ensureStateDirs, findBwrap } from "../proc/confine.ts";
+import { guardedPaths } from "./guard.ts";
 
 /** How a run is sandboxed, as `status --json` reports it. */
 export type Sandbox = "bwrap" | "none";
@@ -27,7 +28,8 @@ export function sandboxedArgv(
   const project = spec.tier === "edit"
     ? spec.worktree ? [spec.worktree.path, `${spec.project}/.git`] : [spec.project, spec.cwd]
     : [];
-  const plan = { protect: [home], writable: [paths.work, ...project], state: launch.confine };
+  const guarded = project.length > 0 ? guardedPaths(spec) : [];
+  const plan = { protect: [home], writable: [paths.work, ...project], guarded, state: launch.confine };
   ensureStateDirs(plan, env);
   return { argv: confinedArgv(bwrap, plan, env, launch.argv), sandbox: "bwrap" };
 }

@@ -22,6 +22,7 @@ import { waitForSlot } from "./queue.ts";
 import { backoffMs, shouldRetry } from "./retry.ts";
 import { resumeLaunch, resumeMessage } from "./resume.ts";
 import { type Limits, runWorker } from "./worker_run.ts";
+import { guardedPaths, restoreGuarded, snapshotGuarded } from "./guard.ts";
 
 /** Default stall window: no output and no plan change for this long. */
 export const DEFAULT_STALL_MS = 10 * 60_000;
@@ -92,10 +93,13 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
   if (!await waitForSlot(ctx, spec, config)) return; // cancelled while queued
 
   const backoffBase = Number(ctx.env.DISPATCH_BACKOFF_MS ?? 30_000);
+  // `full` may change anything; below it, files that git, Claude Code or dispatch obey stay as they were.
+  const guard = spec.tier === "full" ? undefined : snapshotGuarded(guardedPaths(spec));
   for (let attempt = 1;; attempt++) {
     const run = await runWorker(ctx, spec, launch, limits);
     // Whatever the worker left behind (tool shells in their own sessions, a pending ask) goes with it.
     await killTree({ pid: run.pid, task: id, cgroup: run.cgroup, home: ctx.home }, 500);
+    const guarded = guard ? putBack(guard) : [];
     const { earlier, log } = await readLogSplit(paths.log, run.logOffset);
     // Earlier runs' output lets adapters turn session totals (codex, qwen) into this run's figures.
     const report = adapter.report?.(log, { earlierLog: earlier, code: run.code }) ?? {};
@@ -128,8 +132,18 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
       usage: report.usage,
       failure: report.failure,
       resumable: adapter.resume !== undefined,
+      guarded,
     });
     return;
+  }
+}
+
+/** Puts the protected files back; a failure to (a full disk) is named, not fatal to the record. */
+function putBack(guard: ReturnType<typeof snapshotGuarded>): string[] {
+  try {
+    return restoreGuarded(guard);
+  } catch (e) {
+    return [`(could not put every protected file back: ${e instanceof Error ? e.message : e})`];
   }
 }
 

@@ -51,6 +51,8 @@ export interface JournalEvent {
   total?: number;
   /** Exit code, for done/failed. */
   code?: number | null;
+  /** How many protected files the worker changed and the supervisor put back, for done/failed. */
+  guarded?: number;
 }
 
 /** An event with where it sits in the file. */

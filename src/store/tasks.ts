@@ -84,6 +84,8 @@ export interface TaskState {
   containment?: { kind: "cgroup"; path: string } | { kind: "process-tree" }; // see proc/containment.ts
   /** The OS sandbox of the latest run: dispatch's bubblewrap, or none beyond the CLI's own (runtime/sandbox.ts). */
   sandbox?: "bwrap" | "none";
+  /** Protected project files the worker changed, which the supervisor put back (runtime/guard.ts). */
+  guarded?: string[];
   /**
    * Set (never stored) when state.json could not be read: what was wrong.
    * The rest is a stand-in, so a reader must not act on it as fact.

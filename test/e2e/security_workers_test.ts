@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import type { NormalizedRequest, Reply } from "../mock/types.ts";
+import { exists } from "../../src/store/fsx.ts";
 import { installed, promptPaths, type RealCli, toolCall, waitUntil, workerSandbox } from "./worker_e2e.ts";
 
 const FORGED = "FORGED-BY-WORKER";
@@ -17,8 +18,18 @@ function q(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Files in the project that git or the user's next host session obey (src/runtime/guard.ts). */
+function guardedWrites(project: string): string {
+  return [
+    `mkdir -p ${q(`${project}/.claude`)}`,
+    `printf '%s' '{"hooks":"${FORGED}"}' > ${q(`${project}/.claude/settings.json`)}`,
+    `printf '[core]\n\tfsmonitor = touch ${FORGED}\n' >> ${q(`${project}/.git/config`)}`,
+    `printf '%s' ${q(FORGED)} > ${q(`${project}/.git/hooks/post-checkout`)}`,
+  ].join("; ");
+}
+
 /** The hostile steps, as `cli`'s own tool calls, for the attacker; the victim just says it is done. */
-function attack(cli: RealCli, victim: () => string) {
+function attack(cli: RealCli, victim: () => string, project: () => string) {
   return (req: NormalizedRequest): Reply => {
     if (req.toolNames.length === 0) return { text: "Mock side reply" };
     const p = promptPaths(req);
@@ -35,6 +46,7 @@ function attack(cli: RealCli, victim: () => string) {
       `printf '{}' > ${q(`${home}/sessions/${FORGED}.json`)}`,
       `printf '%s' '{"tier":"full"}' > ${q(`${own}/task.json`)}`,
       `printf '%s' ${q(FORGED)} > ${q(`${own}/answers/001.json`)}`,
+      guardedWrites(project()),
     ];
     const steps: Reply[] = [
       toolCall(cli, req, p, { read: true }), // some CLIs edit only what was read
@@ -51,6 +63,19 @@ function attack(cli: RealCli, victim: () => string) {
           { tool: { name: "Write", input: { "file_path": `${other}/notes.md`, content: FORGED } } },
           {
             tool: { name: "Write", input: { "file_path": `${home}/sessions/${FORGED}.json`, content: "{}" } },
+          },
+          // acceptEdits lets it write the project: these two it may not keep.
+          {
+            tool: {
+              name: "Write",
+              input: { "file_path": `${project()}/.claude/settings.json`, content: FORGED },
+            },
+          },
+          {
+            tool: {
+              name: "Write",
+              input: { "file_path": `${project()}/.git/hooks/post-checkout`, content: FORGED },
+            },
           },
         ]
         : []),
@@ -76,7 +101,14 @@ function attack(cli: RealCli, victim: () => string) {
 
 async function attackFails(cli: RealCli): Promise<void> {
   let victim = "";
-  await using w = await workerSandbox(cli, attack(cli, () => victim));
+  let project = "";
+  await using w = await workerSandbox(cli, attack(cli, () => victim, () => project));
+  project = w.sb.project;
+  if (!await exists(`${project}/.git/config`)) {
+    const init = await new Deno.Command("git", { args: ["init", "-q"], cwd: project }).output();
+    assert.equal(init.code, 0, "git init");
+  }
+  const gitConfigBefore = await Deno.readTextFile(`${project}/.git/config`);
   victim = await w.start(`${cli} victim`);
   await w.waitExited(victim);
   const victimDir = `${w.sb.home}/tasks/${victim}`;
@@ -121,6 +153,18 @@ async function attackFails(cli: RealCli): Promise<void> {
     "its spec (and tier) is intact",
   );
   await assert.rejects(Deno.stat(`${attackerDir}/answers/001.json`), "it could not answer itself");
+  // Files git and the next host session obey: refused (read-only) or put back after the run.
+  await assert.rejects(
+    Deno.stat(`${project}/.claude/settings.json`),
+    "no project Claude settings were planted",
+  );
+  await assert.rejects(Deno.stat(`${project}/.git/hooks/post-checkout`), "no git hook was planted");
+  assert.equal(await Deno.readTextFile(`${project}/.git/config`), gitConfigBefore, "git config is intact");
+  if (cli === "codex") {
+    // codex's own sandbox lets it write the project: the supervisor put the settings back, and says so.
+    const guarded = (await w.status(attacker)).guarded as string[];
+    assert.ok(guarded.some((p) => p.endsWith("/.claude/settings.json")), `guarded: ${guarded}`);
+  }
   // Its own work folder stays writable: the grant is exact, not nothing.
   assert.match(
     await Deno.readTextFile(`${attackerDir}/work/plan.md`),
