@@ -30,7 +30,8 @@ export type EventType =
   | "stalled"
   | "cancelled"
   | "resumed"
-  | "waiting";
+  | "waiting"
+  | "merged";
 
 /** One journal line. */
 export interface JournalEvent {
@@ -51,6 +52,10 @@ export interface JournalEvent {
   total?: number;
   /** Exit code, for done/failed. */
   code?: number | null;
+  /** A worktree task's branch against its base, for done/failed (runtime/worktree_commit.ts). */
+  changes?: { commits: number; files: number; added: number; removed: number };
+  /** Unmerged worktree tasks of the same repository whose branches change the same files, with how many. */
+  overlaps?: { task: string; files: number }[];
 }
 
 /** An event with where it sits in the file. */
