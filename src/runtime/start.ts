@@ -123,6 +123,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     alias: resolved.alias,
     project,
     flags: opts.rules,
+    worktree: opts.worktree,
   });
   const setup = opts.worktree
     ? resolveSetup(config, await loadProjectWorktree(project), `${project}/${PROJECT_FILE}`)
@@ -191,7 +192,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     cwd: workCwd,
     bin: ctx.bin,
     aliasPrompt: resolved.prompt,
-    worktree: worktree !== undefined,
+    worktree: worktree !== undefined && tier !== "read", // a read worker has nothing to commit
   });
   try {
     // Made here, by the trusted side: a sandboxed worker's `ask` can write questions/ but not make answers/.
