@@ -47,7 +47,7 @@ Deno.test({
   await Deno.writeTextFile(`${project}/README`, "hi\n");
   await git(project, "add", "README");
   await git(project, "commit", "-q", "-m", "init");
-  const id = await w.start("notes", ["--worktree", "--allow", "git add *", "--allow", "git commit *"]);
+  const id = await w.start("notes", ["--worktree"]); // a worktree task's edit tier allows git add and commit
   const done = await w.waitState(id, ["done", "failed"]);
   assert.equal(done.state, "done", `${done.reason}\n${(await workerLog(w, id)).slice(-3000)}`);
   const branch = `dispatch/${id}`;
