@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { taskStatus, waitForState } from "./helpers.ts";
+import { ROOT, taskStatus, waitForState } from "./helpers.ts";
+import { findBwrap } from "../src/proc/confine.ts";
 import { eventsOf, git, repoSandbox, runScripted, scriptPlan, snapshot } from "./results_helpers.ts";
 import { noticeFor } from "../src/render/notices.ts";
 import type { JournalEvent } from "../src/store/journal.ts";
@@ -44,6 +45,12 @@ Deno.test("results: a worker that commits and one that leaves its work uncommitt
   const json = JSON.parse((await sb.run(["diff", committer, "--json"])).stdout);
   assert.deepEqual([json.commits, json.files, json.added], [1, [{ path: "a.txt", added: 1, removed: 0 }], 1]);
   assert.equal(await git(sb.project, "status", "--porcelain"), "");
+  // A task id is never a command either: refused before anything runs.
+  for (const cmd of ["diff", "merge"]) {
+    const r = await sb.run([cmd, "$(touch pwned);x"]);
+    assert.equal(r.code, 65, r.stderr);
+  }
+  await assert.rejects(Deno.stat(`${sb.project}/pwned`));
   // The prompt asked the worker to commit.
   assert.match(await Deno.readTextFile(`${sb.home}/tasks/${leaver}/prompt.md`), /commit your changes here/);
 });
@@ -79,18 +86,26 @@ Deno.test("results: a failing setup command fails the task with the command name
     { "a.txt": "a\n" },
     'worktree: { setup: "echo config-setup > setup.out" }',
   );
-  await Deno.writeTextFile(
-    `${sb.project}/.dispatch.yaml`,
-    "worktree: { setup: 'echo installing; exit 3' }\n",
-  );
+  // Repository content chose this command: it runs confined, so its writes outside the worktree fail.
+  const bwrap = findBwrap({ PATH: `${ROOT}/test/clis/node_modules/.bin` });
+  if (bwrap) sb.env.DISPATCH_BWRAP = bwrap;
+  const hostile = `echo installing; echo x > "$DISPATCH_HOME/pwned"; echo x > ${sb.project}/pwned; exit 3`;
+  await Deno.writeTextFile(`${sb.project}/.dispatch.yaml`, `worktree: { setup: '${hostile}' }\n`);
   await git(sb.project, "add", ".dispatch.yaml");
   await git(sb.project, "commit", "-q", "-m", "project setup");
   const [failed] = await runScripted(sb, [["set up", ["echo never > ran.txt"]]]);
   const s = await taskStatus(sb, failed);
   assert.equal(s.state, "failed");
-  assert.equal(s.reason, "Worktree setup failed: 'echo installing; exit 3' exited 3");
+  assert.equal(s.reason, `Worktree setup failed: '${hostile}' exited 3`);
   const log = await Deno.readTextFile(`${sb.home}/tasks/${failed}/worker.log`);
-  assert.match(log, /worktree setup \(from .*\.dispatch\.yaml\): echo installing; exit 3\ninstalling\n/);
+  assert.ok(
+    log.includes(`worktree setup (from ${sb.project}/.dispatch.yaml): ${hostile}\ninstalling\n`),
+    log,
+  );
+  if (bwrap) {
+    await assert.rejects(Deno.stat(`${sb.home}/pwned`));
+    await assert.rejects(Deno.stat(`${sb.project}/pwned`));
+  }
   await assert.rejects(Deno.stat(`${sb.home}/worktrees/${failed}/ran.txt`)); // the worker never started
   // Without the project's command, config.yaml's runs, before the worker, in the worktree.
   await git(sb.project, "rm", "-q", ".dispatch.yaml");

@@ -4,8 +4,9 @@
  * `npm ci`) from `worktree.setup` in config.yaml or the project's
  * `.dispatch.yaml` (the project's wins) runs there under a time limit, its
  * output in the task's worker.log. A command that a project file chose is
- * repository content, so where bubblewrap is found it runs confined like an
- * `edit` worker: only the worktree, /tmp and the package caches writable.
+ * repository content, so where bubblewrap is found it runs confined: only
+ * the worktree, /tmp and the package caches writable, never `$DISPATCH_HOME`
+ * or the user's checkout.
  * @module
  */
 import type { Ctx } from "../context.ts";
@@ -52,7 +53,7 @@ function setupArgv(ctx: Ctx, spec: TaskSpec, command: string, fromProject: boole
   const bwrap = fromProject ? findBwrap(ctx.env) : undefined;
   if (!bwrap) return argv;
   const plan = {
-    protect: [ctx.home],
+    protect: [ctx.home, spec.project], // read-only even where they lie inside /tmp
     writable: [spec.worktree!.path],
     state: [{ under: "HOME" as const, path: ".npm" }, { under: "XDG_CACHE_HOME" as const, path: "." }],
   };
