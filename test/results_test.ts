@@ -129,9 +129,14 @@ Deno.test("results: two tasks changing the same lines: overlap flagged first, th
     "second",
     [`echo second > ${quoted}`, "echo x >> other.txt"],
   ]]);
-  // Each done notice names the other, still unmerged; so do the board and --json.
+  // The done notice, the board and --json flag the overlap.
   const notices = await Promise.all([first, second].map(async (id) => (await eventsOf(sb, id, "done"))[0]!));
-  assert.ok(notices.some((e) => JSON.stringify(e.overlaps ?? []).includes(first)), JSON.stringify(notices));
+  // Whichever ended last names the other, still unmerged (the first to end had nothing to overlap yet).
+  const other = (e: Record<string, unknown>) => e.task === first ? second : first;
+  assert.ok(
+    notices.some((e) => JSON.stringify(e.overlaps ?? []).includes(other(e))),
+    JSON.stringify(notices),
+  );
   const status = JSON.parse((await sb.run(["status", "--json"])).stdout);
   const byId = new Map(status.tasks.map((t: { id: string }) => [t.id, t]));
   assert.deepEqual((byId.get(first) as { overlaps: unknown }).overlaps, [{ task: second, files: [shared] }]);
