@@ -29,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   doctor: () => import("./cli/doctor.ts"),
   resume: () => import("./cli/resume.ts"),
   gc: () => import("./cli/gc.ts"),
+  diff: () => import("./cli/diff.ts"),
+  merge: () => import("./cli/merge.ts"),
   _supervise: () => import("./cli/supervise.ts"),
   "_scripted-worker": () => import("./cli/scripted_worker.ts"),
 };
@@ -49,6 +51,8 @@ Commands:
   watch     Wait until something needs the host         dispatch watch [--session S] [--timeout D]
   ask       (for workers) Ask the user and wait         dispatch ask "question"
   resume    Restart an exited worker in its own session   dispatch resume TASK
+  diff      A worktree task's changes to review         dispatch diff TASK [--stat]
+  merge     Worktree tasks into your branch, in turn    dispatch merge TASK... [--check CMD] [--squash]
   gc        Remove finished tasks and merged worktrees  dispatch gc [--older-than D]
   config    Create, edit or show ~/.dispatch/config.yaml  dispatch config init|show|add-model|alias|default|remove
   models    Models per installed worker CLI             dispatch models [--refresh]

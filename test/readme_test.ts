@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ROOT } from "./helpers.ts";
 import { rulesTableMarkdown, tierTableMarkdown } from "../src/backends/tiers.ts";
 import { LAYERS } from "../tools/layers.ts";
+import { testCtx } from "./fake_ctx.ts";
 
 const readme = await Deno.readTextFile(`${ROOT}/README.md`);
 
@@ -50,4 +51,21 @@ Deno.test("README: the Development section's layer table is tools/layers.ts's, a
   );
   const folders = [...Deno.readDirSync(`${ROOT}/src`)].filter((e) => e.isDirectory).map((e) => e.name);
   for (const f of folders) assert.ok(LAYERS.flat().includes(f), `src/${f} is in the layer table`);
+});
+
+Deno.test("README: every dispatch command the Results section shows exists and takes the flags it shows", async () => {
+  const section = readme.slice(readme.indexOf("## Results"), readme.indexOf("## Worker CLIs"));
+  const commands = [...section.matchAll(/```(?:sh)?\n([\s\S]*?)```/g)]
+    .flatMap((m) => m[1]!.split("\n"))
+    .filter((l) => /^dispatch (diff|merge|status|gc|resume)\b/.test(l));
+  assert.ok(commands.length >= 2, "the section shows diff and merge");
+  const { main } = await import("../src/main.ts");
+  for (const line of commands) {
+    const [, name] = line.split(" ");
+    await using ctx = await testCtx();
+    assert.equal(await main(ctx, [name!, "--help"]), 0, line);
+    for (const flag of line.match(/ --[a-z-]+/g) ?? []) {
+      assert.ok(ctx.out.join("").includes(flag.trim()), `${line}: ${flag} is in dispatch ${name} --help`);
+    }
+  }
 });

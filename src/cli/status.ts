@@ -13,6 +13,7 @@ import { renderBoard, renderDetail, taskJson } from "../render/board.ts";
 import { sumUsage, usageTotalsJson } from "../render/usage_totals.ts";
 import { safeJson } from "../render/quote.ts";
 import { parseFlags } from "./args.ts";
+import { findOverlaps, overlapsOf } from "../runtime/overlap.ts";
 
 const HELP = `Usage: dispatch status [TASK] [--all] [--json]
 
@@ -44,7 +45,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   }
   if (positionals.length === 1) {
     const view = await loadView(ctx, assertTaskId(positionals[0]!));
-    if (values.json) ctx.stdout(safeJson({ version: 1, tasks: [taskJson(view, now)] }, 2) + "\n");
+    const shared = view.spec.worktree && !view.state.merged ? await overlapsOf(ctx.home, view.spec) : [];
+    if (values.json) ctx.stdout(safeJson({ version: 1, tasks: [taskJson(view, now, shared)] }, 2) + "\n");
     else ctx.stdout(renderDetail(view, await logTail(ctx, view.spec.id, lines), now));
     return 0;
   }
@@ -63,13 +65,20 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   if (project !== undefined) {
     await noteEnded(ctx.home, project, new Map(ended.map((v) => [v.spec.id, v.state.ended ?? now])));
   }
+  // Unmerged worktree tasks on the board whose branches change the same files.
+  const overlaps = await findOverlaps(
+    views.filter((v) => v.spec.worktree && !v.state.merged).map((v) => v.spec),
+  );
   if (values.json) {
     const totals = usageTotalsJson(sumUsage(views.map((v) => v.state.usage)));
     ctx.stdout(
-      safeJson({ version: 1, tasks: views.map((v) => taskJson(v, now)), totals }, 2) + "\n",
+      safeJson(
+        { version: 1, tasks: views.map((v) => taskJson(v, now, overlaps.get(v.spec.id))), totals },
+        2,
+      ) + "\n",
     );
   } else {
-    ctx.stdout(renderBoard(views, now));
+    ctx.stdout(renderBoard(views, now, overlaps));
     if (board.older > 0) {
       ctx.stdout(`(${board.older} older ended task(s) not shown: dispatch status --all)\n`);
     }

@@ -1,8 +1,10 @@
 /**
  * The project's own `.dispatch.yaml` at the repository root. It is
  * repository content, so it may carry a prompt injection: only its
- * `permissions` key is read (every other key is ignored), and it may only
- * narrow what a worker may do or allow what dispatch already deems safe:
+ * `permissions` and `worktree` keys are read (every other key is ignored),
+ * and its permissions may only narrow what a worker may do or allow what
+ * dispatch already deems safe (its `worktree.setup` command runs confined,
+ * see runtime/worktree_setup.ts):
  *
  * - `deny` rules: any valid pattern (they only take away).
  * - `allow` rules: only commands covered by {@linkcode PROJECT_ALLOWABLE},
@@ -20,6 +22,7 @@ import { ConfigError } from "../errors.ts";
 import { DEFAULT_EDIT_ALLOW, ruleParts, type Rules, rulesProblem } from "../rules.ts";
 import { TEST_COMMANDS } from "../plan/test_commands.ts";
 import { parseYamlText, readRegular, RefusedFile, refuseNul } from "./read.ts";
+import { configDurationMs, DURATION_FORMS } from "../duration.ts";
 
 /** The project file's name, at the repository root. */
 export const PROJECT_FILE = ".dispatch.yaml";
@@ -48,11 +51,8 @@ export function projectAllowProblem(rule: string): string | undefined {
   }); remove it, or pass --allow yourself`;
 }
 
-/**
- * The rules of `<project>/.dispatch.yaml`, or undefined when there is none.
- * A ConfigError (one line, naming the file) when it is refused.
- */
-export async function loadProjectRules(project: string): Promise<Rules | undefined> {
+/** The text of `<project>/.dispatch.yaml`, or undefined when there is none; a ConfigError when refused. */
+async function readProjectText(project: string): Promise<{ text: string; path: string } | undefined> {
   const path = `${project}/${PROJECT_FILE}`;
   let text: string;
   try {
@@ -72,7 +72,47 @@ export async function loadProjectRules(project: string): Promise<Rules | undefin
     throw e;
   }
   refuseNul(text, path);
-  return parseProjectRules(text, path, await import("yaml"));
+  return { text, path };
+}
+
+/**
+ * The rules of `<project>/.dispatch.yaml`, or undefined when there is none.
+ * A ConfigError (one line, naming the file) when it is refused.
+ */
+export async function loadProjectRules(project: string): Promise<Rules | undefined> {
+  const file = await readProjectText(project);
+  return file && parseProjectRules(file.text, file.path, await import("yaml"));
+}
+
+/** The project file's `worktree` section (`setup`, `timeout`), or undefined when it has none. */
+export async function loadProjectWorktree(
+  project: string,
+): Promise<{ setup?: string; timeout?: string | number } | undefined> {
+  const file = await readProjectText(project);
+  return file && parseProjectWorktree(file.text, file.path, await import("yaml"));
+}
+
+/** The `worktree` section in project file text; `path` names it in errors. */
+export function parseProjectWorktree(text: string, path: string, yaml: typeof import("yaml")) {
+  const raw = parseYamlText(yaml, text, path) as Record<string, unknown> | null;
+  const section = typeof raw === "object" && raw !== null ? raw.worktree : undefined;
+  if (section === undefined || section === null) return undefined;
+  const bad = (what: string) => new ConfigError(`Invalid project file ${path}: worktree: ${what}`);
+  if (typeof section !== "object" || Array.isArray(section)) {
+    throw bad("expected a mapping with setup, timeout");
+  }
+  const w = section as Record<string, unknown>;
+  const unknown = Object.keys(w).filter((k) => k !== "setup" && k !== "timeout");
+  if (unknown.length > 0) throw bad(`unknown key '${unknown.join("', '")}' (known: setup, timeout)`);
+  if (
+    w.setup !== undefined && (typeof w.setup !== "string" || w.setup.trim() === "" || /[\n\r]/.test(w.setup))
+  ) {
+    throw bad("setup: expected a one-line shell command");
+  }
+  if (w.timeout !== undefined && configDurationMs(w.timeout) === undefined) {
+    throw bad(`timeout: expected a duration more than zero (${DURATION_FORMS}, or a number of seconds)`);
+  }
+  return { setup: w.setup as string | undefined, timeout: w.timeout as string | number | undefined };
 }
 
 /** The rules in project file text (see the module doc); `path` names it in errors. */

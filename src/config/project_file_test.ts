@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import * as yaml from "yaml";
 import { ConfigError } from "../errors.ts";
-import { coveredBy, loadProjectRules, parseProjectRules, projectAllowProblem } from "./project_file.ts";
+import {
+  coveredBy,
+  loadProjectRules,
+  parseProjectRules,
+  parseProjectWorktree,
+  projectAllowProblem,
+} from "./project_file.ts";
 import { tempDir } from "../../test/temp_dir.ts";
 
 const parse = (text: string) => parseProjectRules(text, "/p/.dispatch.yaml", yaml);
@@ -52,4 +58,13 @@ Deno.test("loadProjectRules: none without a file; a symlink is refused", async (
   await Deno.remove(`${dir.path}/.dispatch.yaml`);
   await Deno.rename(`${dir.path}/real.yaml`, `${dir.path}/.dispatch.yaml`);
   assert.deepEqual(await loadProjectRules(dir.path), { allow: [], deny: ["curl *"] });
+});
+
+Deno.test("project file: worktree.setup is one line of command; unknown keys and bad timeouts are refused", () => {
+  const p = (text: string) => parseProjectWorktree(text, "/p/.dispatch.yaml", yaml);
+  assert.deepEqual(p("worktree: { setup: npm ci, timeout: 5m }\n"), { setup: "npm ci", timeout: "5m" });
+  assert.equal(p("permissions: { deny: [curl *] }\n"), undefined);
+  assert.throws(() => p("worktree: { setup: npm ci, tier: full }\n"), /worktree: unknown key 'tier'/);
+  assert.throws(() => p('worktree: { setup: "a\\nb" }\n'), /setup: expected a one-line shell command/);
+  assert.throws(() => p("worktree: { timeout: soon }\n"), /timeout: expected a duration/);
 });

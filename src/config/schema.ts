@@ -110,6 +110,11 @@ export const configSchema = entry({
   models: section(model),
   aliases: section(alias),
   permissions,
+  /** New worktrees: a setup command run in each before its worker starts, and its time limit (default 10m). */
+  worktree: entry({
+    setup: nonEmpty("a shell command").optional(),
+    timeout: duration.optional(),
+  }).nullish().transform((v) => v ?? undefined).optional(),
   limits: entry({
     max_concurrent: count.optional(),
     timeout: duration.optional(),

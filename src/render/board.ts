@@ -27,8 +27,14 @@ function usageText(v: TaskView): string {
   return parts.join(", ");
 }
 
+/** Another unmerged worktree task whose branch changes the same files (runtime/overlap.ts). */
+export interface OverlapView {
+  task: string;
+  files: string[];
+}
+
 /** One task as the stable JSON shape documented in the README (`version: 1`). */
-export function taskJson(v: TaskView, now: number) {
+export function taskJson(v: TaskView, now: number, overlaps: OverlapView[] = []) {
   return {
     id: v.spec.id,
     title: v.spec.title,
@@ -39,7 +45,17 @@ export function taskJson(v: TaskView, now: number) {
     tier: v.spec.tier,
     cwd: v.spec.cwd,
     project: v.spec.project,
-    worktree: v.spec.worktree ?? null,
+    worktree: v.spec.worktree
+      ? { path: v.spec.worktree.path, branch: v.spec.worktree.branch, base: v.spec.worktree.base ?? null }
+      : null,
+    merged: v.state.merged
+      ? {
+        into: v.state.merged.into,
+        commit: v.state.merged.commit,
+        at: new Date(v.state.merged.at).toISOString(),
+      }
+      : null,
+    overlaps,
     session: v.spec.session ?? null,
     progress: { done: v.progress.done, total: v.progress.total },
     created: new Date(v.spec.created).toISOString(),
@@ -65,8 +81,22 @@ export function taskJson(v: TaskView, now: number) {
   };
 }
 
-/** The compact board: one line per task, its open question under it. */
-export function renderBoard(views: TaskView[], now: number): string {
+/** The line under a task that shares files with others: ids and (escaped, capped) paths. */
+function overlapLine(overlaps: OverlapView[]): string {
+  const each = overlaps.map((o) =>
+    `${o.task} in ${o.files.slice(0, 3).map((f) => inline(f, 80)).join(", ")}${
+      o.files.length > 3 ? ` +${o.files.length - 3} more` : ""
+    }`
+  );
+  return inline(`overlaps ${each.join("; ")}`, LINE_CAP);
+}
+
+/** The compact board: one line per task, its open question and its overlaps under it. */
+export function renderBoard(
+  views: TaskView[],
+  now: number,
+  overlaps: ReadonlyMap<string, OverlapView[]> = new Map(),
+): string {
   if (views.length === 0) return "No tasks. Start one with /dispatch or 'dispatch start'.\n";
   const idWidth = Math.max(4, ...views.map((v) => v.spec.id.length));
   const modelOf = (v: TaskView) => inline(`${v.spec.model}/${v.spec.backend}`, 40);
@@ -90,6 +120,8 @@ export function renderBoard(views: TaskView[], now: number): string {
     if (v.shown === "failed" || v.shown === "cancelled") {
       lines.push(`${" ".repeat(idWidth + 2)}${inline(v.state.reason ?? "", REASON_CAP)}`);
     }
+    const shared = overlaps.get(v.spec.id) ?? [];
+    if (shared.length > 0) lines.push(`${" ".repeat(idWidth + 2)}! ${overlapLine(shared)}`);
   }
   const totals = renderUsageTotals(sumUsage(views.map((v) => v.state.usage)));
   if (totals) lines.push(totals);

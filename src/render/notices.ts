@@ -15,8 +15,11 @@ import { inline, QUESTION_CAP, quote, REASON_CAP } from "./quote.ts";
 /** The line `dispatch start` prints. */
 export function startLine(home: string, spec: TaskSpec): string {
   const alias = spec.alias ? `${inline(spec.alias)}=` : "";
+  const dirty = spec.worktree?.uncommitted
+    ? `; your checkout has ${spec.worktree.uncommitted} uncommitted file(s) the worker will not see`
+    : "";
   const where = spec.worktree
-    ? ` Worktree: ${inline(spec.worktree.path)} (branch ${inline(spec.worktree.branch)}).`
+    ? ` Worktree: ${inline(spec.worktree.path)} (branch ${inline(spec.worktree.branch)}${dirty}).`
     : "";
   return `Dispatched ${spec.id} (${alias}${inline(spec.model)} via ${
     inline(spec.backend)
@@ -66,6 +69,26 @@ function wellFormedId(id: unknown): id is string {
 }
 
 /**
+ * A worktree task's second line: its branch's change against its base and
+ * the unmerged tasks changing the same files, from counts and well-formed
+ * task ids only (`branch dispatch/<id>: 2 commits, 5 files +120 −14`).
+ */
+export function changeLine(e: JournalEvent): string {
+  const c = e.changes;
+  if (typeof c !== "object" || c === null) return "";
+  const n = (v: unknown) => count(v) ?? 0;
+  const commits = n(c.commits);
+  let line = `\n  branch dispatch/${e.task}: ${commits} commit${commits === 1 ? "" : "s"}, ${
+    n(c.files)
+  } file${n(c.files) === 1 ? "" : "s"} +${n(c.added)} \u2212${n(c.removed)}`;
+  const overlaps = Array.isArray(e.overlaps) ? e.overlaps.filter((o) => wellFormedId(o?.task)) : [];
+  if (overlaps.length > 0) {
+    line += `; overlaps ${overlaps.slice(0, 5).map((o) => `${o.task} (${n(o.files)} file(s))`).join(", ")}`;
+  }
+  return line;
+}
+
+/**
  * The notice for one event, or undefined for events the host need not hear
  * about (progress, its own answers and notes). `started` is the task's
  * creation time, for the elapsed figure.
@@ -83,7 +106,9 @@ export function noticeFor(home: string, e: JournalEvent, started?: number): stri
     case "question":
       return questionNotice(e.task, count(e.question), text ?? "");
     case "done":
-      return `✓ ${e.task} done${progressText(e)}${took}. Result: ${paths.output}${guardedText(e)}`;
+      return `✓ ${e.task} done${progressText(e)}${took}. Result: ${paths.output}${guardedText(e)}${
+        changeLine(e)
+      }`;
     case "failed":
       return `✗ ${e.task} failed${progressText(e)}${took}: ${reason("unknown reason")}. Log: ${paths.log}${
         guardedText(e)

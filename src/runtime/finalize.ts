@@ -11,6 +11,7 @@ import { announceEnd } from "./announce.ts";
 import { crashPoint } from "../proc/crash_point.ts";
 import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
+import { settleWorktree } from "./worktree_commit.ts";
 import { openQuestions } from "../store/questions.ts";
 import {
   readSpec,
@@ -160,6 +161,8 @@ export function finalizeTask(
     if (state === "waiting") delete next.ended;
     const progress = progressOf(plan ?? "");
     const type = state === "done" || state === "waiting" || state === "cancelled" ? state : "failed";
+    // A worktree's branch holds all the work: what the worker left is committed, and the change counted.
+    const branch = spec.worktree && !cancelled ? await settleWorktree(home, spec) : {};
     const fields = {
       type,
       text: reason,
@@ -167,6 +170,7 @@ export function finalizeTask(
       done: progress.done,
       total: progress.total,
       ...(merged.guarded?.length ? { guarded: merged.guarded.length } : {}),
+      ...branch,
     } as const;
     await announceEnd(home, spec, now, fields, async () => {
       await writeJsonAtomic(paths.state, next);

@@ -62,7 +62,9 @@ export async function collectGarbage(
       const state = readState(ctx.home, id);
       if (!TERMINAL.has(state.state) || ctx.now() - (state.ended ?? spec.created) < opts.olderThanMs) return;
       if (spec.worktree) {
-        const kept = opts.dryRun ? undefined : await removeWorktree(spec.project, spec.worktree);
+        // Merged by `dispatch merge` (even squashed, which leaves no ancestry): its branch goes too.
+        const merged = state.merged !== undefined;
+        const kept = opts.dryRun ? undefined : await removeWorktree(spec.project, spec.worktree, merged);
         if (kept) {
           report({ id, removed: false, worktree: spec.worktree.path, why: kept });
           return;

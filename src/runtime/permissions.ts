@@ -23,12 +23,20 @@ export interface RuleSources {
   project: string;
   /** From `--allow` and `--deny` (already checked). */
   flags?: Partial<Rules>;
+  /** A worktree task: in `edit` its worker may also commit on its own branch, as its prompt asks. */
+  worktree?: boolean;
 }
+
+/** What a worktree task's `edit` worker may run besides the default set. */
+export const WORKTREE_EDIT_ALLOW: readonly string[] = Object.freeze(["git add *", "git commit *"]);
 
 /** The effective rules; undefined when there are none at all. */
 export async function taskRules(s: RuleSources): Promise<Rules | undefined> {
   const project = await loadProjectRules(s.project);
-  const defaults = s.tier === "edit" ? { allow: [...DEFAULT_EDIT_ALLOW, ...testCommandRules(s.plan)] } : {};
+  const worktree = s.worktree ? WORKTREE_EDIT_ALLOW : [];
+  const defaults = s.tier === "edit"
+    ? { allow: [...DEFAULT_EDIT_ALLOW, ...worktree, ...testCommandRules(s.plan)] }
+    : {};
   const rules = mergeRules(
     defaults,
     s.config.permissions,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Config } from "../config/schema.ts";
 import { DEFAULT_EDIT_ALLOW } from "../rules.ts";
-import { taskRules } from "./permissions.ts";
+import { taskRules, WORKTREE_EDIT_ALLOW } from "./permissions.ts";
 import { tempDir } from "../../test/temp_dir.ts";
 
 const CONFIG = {
@@ -39,4 +39,20 @@ Deno.test("taskRules: read gets no defaults and no project allows; none at all i
   await Deno.remove(`${dir.path}/.dispatch.yaml`);
   const empty = { backends: {}, models: {}, aliases: {} } as unknown as Config;
   assert.equal(await taskRules({ ...base, tier: "full", config: empty }), undefined);
+});
+
+Deno.test("taskRules: a worktree task's edit worker may also git add and git commit; read and full get nothing more", async () => {
+  await using dir = await tempDir();
+  const empty = { backends: {}, models: {}, aliases: {} } as unknown as Config;
+  const base = { plan: "- [ ] x\n", project: dir.path, config: empty, worktree: true };
+  assert.deepEqual(await taskRules({ ...base, tier: "edit" }), {
+    allow: [...DEFAULT_EDIT_ALLOW, ...WORKTREE_EDIT_ALLOW],
+    deny: [],
+  });
+  assert.deepEqual(WORKTREE_EDIT_ALLOW, ["git add *", "git commit *"]);
+  assert.equal(await taskRules({ ...base, tier: "read" }), undefined);
+  assert.equal(
+    (await taskRules({ ...base, tier: "edit", worktree: false }))?.allow.includes("git commit *"),
+    false,
+  );
 });

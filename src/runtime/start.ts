@@ -21,7 +21,9 @@ import { projectOf } from "../store/project.ts";
 import { addActive } from "../store/sessions.ts";
 import { finalizeTask } from "./finalize.ts";
 import { spawnSupervisor } from "./spawn_supervisor.ts";
-import { createWorktree, removeWorktree, type Worktree } from "./worktree.ts";
+import { createWorktree, removeWorktree, uncommittedCount, type Worktree } from "./worktree.ts";
+import { resolveSetup } from "./worktree_setup.ts";
+import { loadProjectWorktree, PROJECT_FILE } from "../config/project_file.ts";
 import { crashPoint } from "../proc/crash_point.ts";
 import type { Rules } from "../rules.ts";
 import { taskRules } from "./permissions.ts";
@@ -121,7 +123,11 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     alias: resolved.alias,
     project,
     flags: opts.rules,
+    worktree: opts.worktree,
   });
+  const setup = opts.worktree
+    ? resolveSetup(config, await loadProjectWorktree(project), `${project}/${PROJECT_FILE}`)
+    : undefined;
 
   const home = homePaths(ctx.home);
   await ensureDir(home.tasks);
@@ -141,7 +147,12 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   let worktree: Worktree | undefined;
   if (opts.worktree) {
     try {
-      worktree = await createWorktree(ctx, project, id);
+      const uncommitted = await uncommittedCount(project);
+      worktree = {
+        ...await createWorktree(ctx, project, id),
+        ...(setup ? { setup } : {}),
+        ...(uncommitted > 0 ? { uncommitted } : {}),
+      };
     } catch (e) {
       await Deno.remove(paths.dir, { recursive: true }); // nothing changed
       throw e;
@@ -181,6 +192,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     cwd: workCwd,
     bin: ctx.bin,
     aliasPrompt: resolved.prompt,
+    worktree: worktree !== undefined && tier !== "read", // a read worker has nothing to commit
   });
   try {
     // Made here, by the trusted side: a sandboxed worker's `ask` can write questions/ but not make answers/.

@@ -23,6 +23,7 @@ import { backoffMs, shouldRetry } from "./retry.ts";
 import { resumeLaunch, resumeMessage } from "./resume.ts";
 import { type Limits, runWorker } from "./worker_run.ts";
 import { guardedPaths, restoreGuarded, snapshotGuarded } from "./guard.ts";
+import { prepareWorktree } from "./worktree_setup.ts";
 
 /** Default stall window: no output and no plan change for this long. */
 export const DEFAULT_STALL_MS = 10 * 60_000;
@@ -91,6 +92,11 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
   }
   const limits = limitsOf(ctx, spec, config, opts);
   if (!await waitForSlot(ctx, spec, config)) return; // cancelled while queued
+  if (!opts.resume && spec.worktree) {
+    // A fresh worktree gets its ignored files and its setup command first; a failed setup fails the task.
+    const unready = await prepareWorktree(ctx, spec).catch((e) => `Worktree setup failed: ${e}`);
+    if (unready) return void await finalizeTask(ctx, id, { code: null, failed: true, reason: unready });
+  }
 
   const backoffBase = Number(ctx.env.DISPATCH_BACKOFF_MS ?? 30_000);
   // `full` may change anything; below it, files that git, Claude Code or dispatch obey stay as they were.

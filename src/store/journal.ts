@@ -30,7 +30,8 @@ export type EventType =
   | "stalled"
   | "cancelled"
   | "resumed"
-  | "waiting";
+  | "waiting"
+  | "merged";
 
 /** One journal line. */
 export interface JournalEvent {
@@ -53,6 +54,10 @@ export interface JournalEvent {
   code?: number | null;
   /** How many protected files the worker changed and the supervisor put back, for done/failed. */
   guarded?: number;
+  /** A worktree task's branch against its base, for done/failed (runtime/worktree_commit.ts). */
+  changes?: { commits: number; files: number; added: number; removed: number };
+  /** Unmerged worktree tasks of the same repository whose branches change the same files, with how many. */
+  overlaps?: { task: string; files: number }[];
 }
 
 /** An event with where it sits in the file. */

@@ -31,7 +31,7 @@ export interface TaskSpec {
   created: number;
   timeoutMs?: number;
   stallMs?: number;
-  worktree?: { path: string; branch: string };
+  worktree?: WorktreeSpec;
   /** How many checklist items the plan had at start: `done` needs that many ticked. */
   planItems?: number;
   /**
@@ -39,6 +39,18 @@ export interface TaskSpec {
    * config, alias, project file, flags), so `resume` uses the same ones. Absent: none.
    */
   permissions?: Rules;
+}
+
+/** A worktree task's worktree, fixed at start (runtime/worktree.ts). */
+export interface WorktreeSpec {
+  path: string;
+  branch: string;
+  /** The commit the branch started from: what diff, the change line and overlap compare against. */
+  base?: string;
+  /** The setup command the supervisor runs in the worktree before the worker, and its limit. */
+  setup?: { command: string; timeoutMs: number; from: string };
+  /** Files changed or untracked in the user's checkout at start: work the worker does not see. */
+  uncommitted?: number;
 }
 
 /** Lifecycle states. `waiting` means a question is open. */
@@ -86,6 +98,8 @@ export interface TaskState {
   sandbox?: "bwrap" | "none";
   /** Protected project files the worker changed, which the supervisor put back (runtime/guard.ts). */
   guarded?: string[];
+  /** Set by `dispatch merge`: the branch it went into and the commit it made there. */
+  merged?: { at: number; into: string; commit: string };
   /**
    * Set (never stored) when state.json could not be read: what was wrong.
    * The rest is a stand-in, so a reader must not act on it as fact.

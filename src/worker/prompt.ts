@@ -16,6 +16,8 @@ export interface PromptInput {
   bin: string;
   /** The alias's addition, prepended. */
   aliasPrompt?: string;
+  /** True when the worker runs in its own git worktree, whose branch should hold the work. */
+  worktree?: boolean;
 }
 
 /** Renders the worker prompt. */
@@ -29,6 +31,9 @@ export function renderPrompt(p: PromptInput): string {
     `  ${p.bin} ask "<your question>"`,
     `  It waits for the user's answer and prints it. If it times out, run the same command again.`,
     `- If an item fails and you cannot recover, mark it "- [!]" with a one-line reason, and stop.`,
+    ...(p.worktree
+      ? [`- This is your own git worktree: commit your changes here with git as you go (never push).`]
+      : []),
     `- When you are done, write a short summary (what you did, what you found, files changed) to ${p.outputPath}.`,
   ];
   return lines.join("\n") + "\n";
