@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   resume: () => import("./cli/resume.ts"),
   gc: () => import("./cli/gc.ts"),
   _supervise: () => import("./cli/supervise.ts"),
+  "permission-hook": () => import("./cli/permission_hook.ts"),
   "_scripted-worker": () => import("./cli/scripted_worker.ts"),
 };
 

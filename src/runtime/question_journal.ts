@@ -5,14 +5,23 @@
  * new, well-formed question file into one `question` event. So no worker
  * needs, or is granted, write access to the journal. A permission request
  * is journaled with its request checked and its text made from it (not the
- * worker's text): that event is what an answer may run.
+ * worker's text): that event is what an answer may run. One whose exact
+ * command an `always` answer granted is answered at once, unasked.
  * @module
  */
 import type { Ctx } from "../context.ts";
 import { readEventsFor } from "../store/journal.ts";
-import { checkMessage, listQuestions, type Question } from "../store/questions.ts";
-import { checkRequest, permissionText } from "../store/permissions.ts";
-import type { TaskSpec } from "../store/tasks.ts";
+import { checkMessage, listQuestions, messageFile, type Question } from "../store/questions.ts";
+import {
+  checkRequest,
+  isGranted,
+  type PermissionRequest,
+  permissionText,
+  recordDecision,
+} from "../store/permissions.ts";
+import { type TaskSpec, withTaskLock } from "../store/tasks.ts";
+import { exists } from "../store/fsx.ts";
+import { taskPaths } from "../store/paths.ts";
 import { emit } from "./events.ts";
 
 /** The most questions one sweep journals: a worker that floods its folder cannot flood the host. */
@@ -46,6 +55,10 @@ export async function questionJournal(
         if (!Number.isSafeInteger(q.n) || q.n < 1 || typeof q.text !== "string") continue;
         const fields = eventOf(q);
         if (!fields) continue; // empty, oversized or malformed: not a question the host should see
+        if (fields.request && await grantedAlready(ctx, spec, q.n, fields.request)) {
+          seen.add(q.n);
+          continue;
+        }
         seen.add(q.n);
         await emit(ctx, spec, { type: "question", question: q.n, ...fields });
         emitted++;
@@ -66,4 +79,32 @@ function eventOf(q: Question) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * True when permission request `n` needs no question: it is answered
+ * already, or an `always` answer granted its exact command (it is then
+ * answered `always` here, as the supervisor read it).
+ */
+async function grantedAlready(
+  ctx: Pick<Ctx, "home" | "now">,
+  spec: TaskSpec,
+  n: number,
+  request: PermissionRequest,
+): Promise<boolean> {
+  if (await exists(`${taskPaths(ctx.home, spec.id).answers}/${messageFile(n)}`)) return true;
+  if (request.command === undefined || !isGranted(ctx.home, spec.id, request.command)) return false;
+  await withTaskLock(ctx.home, spec.id, async () => {
+    const { event } = await recordDecision(
+      ctx.home,
+      spec.id,
+      n,
+      "always",
+      "granted earlier",
+      request,
+      ctx.now(),
+    );
+    await emit(ctx, spec, event);
+  });
+  return true;
 }
