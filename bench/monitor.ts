@@ -12,8 +12,8 @@ import { systemClock } from "../src/context.ts";
 import { questionRound } from "./question_round.ts";
 import { BIN, envFor, fakeTask, makeHome, N, removeHome, SCRIPTED, sleep } from "./harness.ts";
 
-/** p50/p95 of question written -> monitor line, over N questions to one long-running monitor. */
-export async function benchMonitor(): Promise<Summary> {
+/** p50/p95 of question (or permission request) written -> monitor line, over N to one long-running monitor. */
+export async function benchMonitor(kind: "question" | "permission" = "question"): Promise<Summary> {
   const h = await makeHome(SCRIPTED("/dev/null"));
   const { home, project } = h;
   const clock = { home, ...systemClock() };
@@ -42,7 +42,7 @@ export async function benchMonitor(): Promise<Summary> {
   const samples: number[] = [];
   for (let i = 0; i < N; i++) {
     const id = await fakeTask(home, project, i, "monitor", { running: true });
-    const round = await questionRound(clock, home, id, i);
+    const round = await questionRound(clock, home, id, i, kind);
     const before = arrivals.length;
     const line = new Promise<number>((resolve) => {
       arrived = () => arrivals.length > before && resolve(arrivals[before]!);

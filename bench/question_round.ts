@@ -7,11 +7,22 @@
 import type { HomeCtx } from "../src/context.ts";
 import { TimeoutError } from "../src/errors.ts";
 import { ask } from "../src/ipc/questions.ts";
+import { askPermission } from "../src/ipc/permissions.ts";
 import { questionJournal } from "../src/runtime/question_journal.ts";
 import { readSpec } from "../src/store/tasks.ts";
 
-/** A running supervisor's half for task `id`: `ask` writes question `i`, `finish` ends the round. */
-export async function questionRound(clock: HomeCtx, home: string, id: string, i: number) {
+/**
+ * A running supervisor's half for task `id`: `ask` writes question `i` (a
+ * permission request, as a claude worker's hook records one, for `permission`),
+ * `finish` ends the round.
+ */
+export async function questionRound(
+  clock: HomeCtx,
+  home: string,
+  id: string,
+  i: number,
+  kind: "question" | "permission" = "question",
+) {
   const questions = `${home}/tasks/${id}/work/questions`;
   await Deno.mkdir(questions, { recursive: true });
   const journal = await questionJournal(clock, readSpec(home, id));
@@ -23,6 +34,11 @@ export async function questionRound(clock: HomeCtx, home: string, id: string, i:
   return {
     /** Writes the question (no waiting for an answer). */
     async ask(): Promise<void> {
+      if (kind === "permission") {
+        const request = { tool: "Bash", command: `npm install left-pad-${i}`, cwd: home, call: `toolu_${i}` };
+        await askPermission(clock, id, request);
+        return;
+      }
       await ask(clock, id, `Question ${i}?`, { timeoutMs: 1 }).catch((e) => {
         if (!(e instanceof TimeoutError)) throw e;
       });

@@ -306,6 +306,8 @@ async function pushRows(): Promise<Summary> {
   console.log(row("question written -> watch exits", watch, { p95: 150 }));
   const monitor = await benchMonitor();
   console.log(row("question written -> monitor line", monitor, { p95: 150 }));
+  const permission = await benchMonitor("permission");
+  console.log(row("permission request -> monitor line", permission, { p95: 150 }));
   console.log(
     `  -> monitor ${(monitor.p50 / watch.p50).toFixed(2)}x the watch at p50, ${
       (monitor.p95 / watch.p95).toFixed(2)

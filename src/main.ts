@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   diff: () => import("./cli/diff.ts"),
   merge: () => import("./cli/merge.ts"),
   _supervise: () => import("./cli/supervise.ts"),
+  "permission-hook": () => import("./cli/permission_hook.ts"),
   "_scripted-worker": () => import("./cli/scripted_worker.ts"),
 };
 

@@ -140,15 +140,25 @@ export function rulesTableMarkdown(
   return lines.join("\n") + "\n";
 }
 
+/**
+ * How each CLI relays a call its tier and rules do not allow to the host (the
+ * tier table's last column); a CLI not named has allow rules only.
+ */
+export const PERMISSION_RELAYS: Readonly<Record<string, string>> = Object.freeze({
+  claude: "PreToolUse hook answers `defer`; the answer resumes the session",
+  codex: "app-server approval requests",
+});
+
 /** The tier table as Markdown, one row per CLI (`rows` defaults to the registry's CLIs). */
 export function tierTableMarkdown(
   rows: readonly { name: string; tiers: TierMapping }[] = CLI_NAMES.map(cliProfile),
 ): string {
   const cell = (s: string) => `\`${s.replace(/\|/g, "\\|")}\``;
-  const lines = ["| CLI | read | edit (default) | full |", "| --- | --- | --- | --- |"];
+  const lines = ["| CLI | read | edit (default) | full | relay |", "| --- | --- | --- | --- | --- |"];
   for (const { name, tiers } of rows) {
     const row = tierRow(tiers);
-    lines.push(`| ${name} | ${cell(row.read)} | ${cell(row.edit)} | ${cell(row.full)} |`);
+    const relay = PERMISSION_RELAYS[name] ?? "rules only";
+    lines.push(`| ${name} | ${cell(row.read)} | ${cell(row.edit)} | ${cell(row.full)} | ${relay} |`);
   }
   return lines.join("\n") + "\n";
 }

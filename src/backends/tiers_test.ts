@@ -99,8 +99,10 @@ Deno.test("tierTableMarkdown: one row per CLI, pipes escaped", () => {
   const md = tierTableMarkdown();
   const rows = md.trim().split("\n");
   assert.equal(rows.length, 2 + CLI_NAMES.length);
-  assert.match(rows[0]!, /^\| CLI \| read \| edit \(default\) \| full \|$/);
-  for (const row of rows.slice(2)) assert.equal(row.split(/(?<!\\)\|/).length, 6, row);
+  assert.match(rows[0]!, /^\| CLI \| read \| edit \(default\) \| full \| relay \|$/);
+  for (const row of rows.slice(2)) assert.equal(row.split(/(?<!\\)\|/).length, 7, row);
+  assert.match(md, /\| claude \|.*\| PreToolUse hook answers `defer`/);
+  assert.match(md, /\| qwen \|.*\| rules only \|$/m);
 });
 
 const RULES: TierVars = {

@@ -73,6 +73,18 @@ export interface RunReport {
   failure?: string;
   /** The worker failed on a rate limit (429, quota, overload) and should be retried later. */
   rateLimited?: boolean;
+  /** The run stopped on a tool call its permission hook deferred (claude `tool_deferred`): it waits on a permission. */
+  deferred?: DeferredCall;
+  /** How many tool calls were refused (denied answers plus calls the rules refused); the run may still be done. */
+  denied?: number;
+}
+
+/** The tool call a run stopped on, waiting on a permission. */
+export interface DeferredCall {
+  /** The CLI's id of the call (claude `tool_use_id`). */
+  call: string;
+  tool: string;
+  command?: string;
 }
 
 /** One worker CLI. */

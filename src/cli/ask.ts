@@ -39,7 +39,7 @@ function notYours(mine: string, claimed: string): UsageError {
  * before its supervisor recorded the pid waits for it (briefly); anything
  * else is refused.
  */
-async function ownTask(ctx: Ctx, claimed: string | undefined): Promise<string> {
+export async function ownTask(ctx: Ctx, claimed: string | undefined): Promise<string> {
   if (claimed !== undefined && workerIdentity(ctx.home).task === undefined) {
     const confined = await confinement(ctx.home, claimed);
     if (confined === "own") return claimed;

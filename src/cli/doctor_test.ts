@@ -6,7 +6,7 @@ import { scoped } from "../config/test_scope.ts";
 const CLAUDE = `case "$1" in
   --version) echo "2.1.330 (Claude Code)";;
   auth) echo '{"loggedIn": false}'; exit 1;;
-  --help) for f in --print --output-format --verbose --model --resume --permission-mode --add-dir --allowedTools --dangerously-skip-permissions; do echo "  $f <x>  text"; done;;
+  --help) for f in --print --output-format --verbose --model --resume --permission-mode --add-dir --allowedTools --dangerously-skip-permissions --settings; do echo "  $f <x>  text"; done;;
 esac`;
 
 Deno.test("doctor: one ✓/✗ line per check, exit 1 when a backend is not ready; --json", async () => {

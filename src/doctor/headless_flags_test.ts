@@ -27,6 +27,7 @@ Deno.test("headlessFlags: the long flags the adapter passes, short ones by their
     "--permission-mode",
     "--print",
     "--resume",
+    "--settings",
     "--verbose",
   ]);
 });

@@ -99,5 +99,8 @@ Deno.test("a seventh CLI: config accepts its type, and the doctor checks it from
 
 Deno.test("a seventh CLI: the README tier table gets its row", () => {
   const rows = tierTableMarkdown(PROFILES).trim().split("\n");
-  assert.equal(rows.at(-1), "| fakecli | `--read-only` | `(none: the CLI's own default)` | `--yolo` |");
+  assert.equal(
+    rows.at(-1),
+    "| fakecli | `--read-only` | `(none: the CLI's own default)` | `--yolo` | rules only |",
+  );
 });

@@ -13,6 +13,8 @@ import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { settleWorktree } from "./worktree_commit.ts";
 import { openQuestions } from "../store/questions.ts";
+import { factsFromLog } from "./permission_run.ts";
+import { questionJournal } from "./question_journal.ts";
 import {
   readSpec,
   readState,
@@ -39,6 +41,10 @@ export interface ExitFacts {
   failure?: string;
   /** True when the worker's CLI can resume its session with an answer. */
   resumable?: boolean;
+  /** The run stopped on a tool call waiting on a permission (claude's deferred call). */
+  deferred?: boolean;
+  /** Tool calls refused in the run (denied answers, calls the rules refused): told in the done notice. */
+  denied?: number;
   /** Protected files the worker changed and the supervisor put back this run (runtime/guard.ts). */
   guarded?: string[];
 }
@@ -80,6 +86,14 @@ export function outcome(
 ): { state: TaskState["state"]; reason: string } {
   const progress = progressOf(plan ?? "");
   if (exit.failed) return { state: "failed", reason: exit.reason ?? "Failed" };
+  if (exit.deferred && exit.code === 0 && !exit.failure) {
+    return openQuestionCount > 0 && exit.resumable
+      ? { state: "waiting", reason: "Waiting on a permission: answering resumes its session" }
+      : {
+        state: "failed",
+        reason: "Worker stopped on a deferred tool call that no permission question records",
+      };
+  }
   if (openQuestionCount > 0 && exit.resumable) {
     return { state: "waiting", reason: "Worker exited with a question open; answering resumes its session" };
   }
@@ -104,7 +118,15 @@ export function outcome(
     const left = progress.total - progress.done;
     return { state: "failed", reason: `Worker exited 0 with ${left} of ${progress.total} items unticked` };
   }
-  return { state: "done", reason: "All items done" };
+  return {
+    state: "done",
+    reason: exit.denied ? `All items done; ${deniedWords(exit.denied)}` : "All items done",
+  };
+}
+
+/** `1 call denied`, `N calls denied`. */
+function deniedWords(n: number): string {
+  return `${n} call${n === 1 ? "" : "s"} denied`;
 }
 
 /** Why the plan can no longer show the work was done, or undefined when it can. */
@@ -130,53 +152,67 @@ function planLoss(
 export function finalizeTask(
   ctx: Pick<Ctx, "home" | "now">,
   id: string,
-  exit: ExitFacts,
+  facts: ExitFacts,
 ): Promise<TaskState> {
   const home = ctx.home;
-  return withTaskLock(home, id, async () => {
-    const paths = taskPaths(home, id);
-    const current = readState(home, id);
-    const merged: TaskState = {
-      ...storable(current),
-      ...(exit.nativeSession ? { nativeSession: exit.nativeSession } : {}),
-      usage: addUsage(current.usage, exit.usage),
-      ...(exit.guarded?.length ? { guarded: [...new Set([...current.guarded ?? [], ...exit.guarded])] } : {}),
-    };
-    if (TERMINAL.has(current.state) && current.unreadable === undefined) {
-      const next = { ...merged, code: current.code ?? exit.code };
-      await writeJsonAtomic(paths.state, next);
+  // A reconcile (no supervisor is left to do it) journals what the worker asked before it exited.
+  const sweep = facts.resumable === undefined
+    ? questionJournal(ctx, readSpec(home, id)).then((j) => j.sweep()).catch(() => 0)
+    : Promise.resolve(0);
+  return sweep.then(() =>
+    withTaskLock(home, id, async () => {
+      const paths = taskPaths(home, id);
+      const current = readState(home, id);
+      // A reconcile (the supervisor is gone) knows only the code: an open question needs the run's own facts.
+      const exit =
+        facts.resumable === undefined && !TERMINAL.has(current.state) && openQuestions(home, id).length > 0
+          ? { ...await factsFromLog(ctx, readSpec(home, id)), ...facts }
+          : facts;
+      const merged: TaskState = {
+        ...storable(current),
+        ...(exit.nativeSession ? { nativeSession: exit.nativeSession } : {}),
+        usage: addUsage(current.usage, exit.usage),
+        ...(exit.guarded?.length
+          ? { guarded: [...new Set([...current.guarded ?? [], ...exit.guarded])] }
+          : {}),
+      };
+      if (TERMINAL.has(current.state) && current.unreadable === undefined) {
+        const next = { ...merged, code: current.code ?? exit.code };
+        await writeJsonAtomic(paths.state, next);
+        return next;
+      }
+      const plan = readPlanSync(paths.plan);
+      const now = ctx.now();
+      const open = openQuestions(home, id).length;
+      const spec = readSpec(home, id);
+      // A cancel that died (or hit a full disk) after its marker: the worker died of the cancel if it died
+      // at all; one that exited on its own (a code below 128) outlived a cancel that never reached it.
+      const cancelled = await exists(cancelMarker(home, id)) && (exit.code === null || exit.code >= 128);
+      const { state, reason } = cancelled
+        ? { state: "cancelled" as const, reason: LATE_CANCEL_REASON }
+        : outcome(exit, plan, open, spec.planItems);
+      const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
+      if (state === "waiting") delete next.ended;
+      const progress = progressOf(plan ?? "");
+      const type = state === "done" || state === "waiting" || state === "cancelled" ? state : "failed";
+      // A worktree's branch holds all the work: what the worker left is committed, and the change counted.
+      const branch = spec.worktree && !cancelled ? await settleWorktree(home, spec) : {};
+      const fields = {
+        type,
+        text: reason,
+        code: exit.code,
+        done: progress.done,
+        total: progress.total,
+        ...(state === "done" && exit.denied ? { denied: exit.denied } : {}),
+        ...(merged.guarded?.length ? { guarded: merged.guarded.length } : {}),
+        ...branch,
+      } as const;
+      await announceEnd(home, spec, now, fields, async () => {
+        await writeJsonAtomic(paths.state, next);
+        crashPoint("finalize:state-written");
+      });
+      await Deno.remove(cancelMarker(home, id)).catch(() => {});
       return next;
-    }
-    const plan = readPlanSync(paths.plan);
-    const now = ctx.now();
-    const open = openQuestions(home, id).length;
-    const spec = readSpec(home, id);
-    // A cancel that died (or hit a full disk) after its marker: the worker died of the cancel if it died
-    // at all; one that exited on its own (a code below 128) outlived a cancel that never reached it.
-    const cancelled = await exists(cancelMarker(home, id)) && (exit.code === null || exit.code >= 128);
-    const { state, reason } = cancelled
-      ? { state: "cancelled" as const, reason: LATE_CANCEL_REASON }
-      : outcome(exit, plan, open, spec.planItems);
-    const next: TaskState = { ...merged, state, reason, code: exit.code, ended: now };
-    if (state === "waiting") delete next.ended;
-    const progress = progressOf(plan ?? "");
-    const type = state === "done" || state === "waiting" || state === "cancelled" ? state : "failed";
-    // A worktree's branch holds all the work: what the worker left is committed, and the change counted.
-    const branch = spec.worktree && !cancelled ? await settleWorktree(home, spec) : {};
-    const fields = {
-      type,
-      text: reason,
-      code: exit.code,
-      done: progress.done,
-      total: progress.total,
-      ...(merged.guarded?.length ? { guarded: merged.guarded.length } : {}),
-      ...branch,
-    } as const;
-    await announceEnd(home, spec, now, fields, async () => {
-      await writeJsonAtomic(paths.state, next);
-      crashPoint("finalize:state-written");
-    });
-    await Deno.remove(cancelMarker(home, id)).catch(() => {});
-    return next;
-  });
+    })
+  );
 }

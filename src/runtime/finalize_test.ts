@@ -48,3 +48,20 @@ Deno.test("finalizeTask keeps a resumable worker with an open question waiting",
   const state = await finalizeTask(ctx, "fin-0002", { code: 0, resumable: true });
   assert.deepEqual([state.state, state.ended], ["waiting", undefined]);
 });
+
+Deno.test("outcome(): a deferred call waits on its permission; denied calls leave a run done", () => {
+  const waiting = outcome({ code: 0, deferred: true, resumable: true }, "- [ ] a\n", 1);
+  assert.deepEqual(waiting, {
+    state: "waiting",
+    reason: "Waiting on a permission: answering resumes its session",
+  });
+  assert.equal(outcome({ code: 0, deferred: true, resumable: true }, "- [ ] a\n", 0).state, "failed");
+  assert.deepEqual(outcome({ code: 0, denied: 2 }, "- [x] a\n", 0), {
+    state: "done",
+    reason: "All items done; 2 calls denied",
+  });
+  assert.equal(
+    outcome({ code: 0, denied: 1, failure: "Claude ended with an error" }, "- [x] a\n", 0).state,
+    "failed",
+  );
+});

@@ -22,6 +22,7 @@ import { waitForSlot } from "./queue.ts";
 import { backoffMs, shouldRetry } from "./retry.ts";
 import { resumeLaunch, resumeMessage } from "./resume.ts";
 import { type Limits, runWorker } from "./worker_run.ts";
+import { lastDeferred, promptless, settleDeferred } from "./permission_run.ts";
 import { guardedPaths, restoreGuarded, snapshotGuarded } from "./guard.ts";
 import { prepareWorktree } from "./worktree_setup.ts";
 
@@ -71,7 +72,11 @@ async function firstLaunch(
   const input = launchInput(ctx, config, spec, message, paths.resume);
   const launch = resumeLaunch(adapter, input, readState(ctx.home, spec.id).nativeSession, message);
   if (!launch) throw new StateError(`Cannot resume: task ${spec.id} has no resumable session`);
-  return launch;
+  // A run that stopped on a deferred call continues it: its approved command runs first, and no prompt.
+  const deferred = await lastDeferred(ctx, spec, adapter);
+  if (!deferred) return launch;
+  await settleDeferred(ctx, spec.id, deferred);
+  return promptless(launch);
 }
 
 /** Runs task `id`'s worker to the end. */
@@ -99,6 +104,9 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
   }
 
   const backoffBase = Number(ctx.env.DISPATCH_BACKOFF_MS ?? 30_000);
+  let deniedEarlier = 0; // refused calls of the runs continued below
+  const guardedEarlier: string[] = []; // and the protected files put back after them
+  let continuations = 0; // deferred calls continued at once (an always-grant): bounded, whatever the worker does
   // `full` may change anything; below it, files that git, Claude Code or dispatch obey stay as they were.
   const guard = spec.tier === "full" ? undefined : snapshotGuarded(guardedPaths(spec));
   for (let attempt = 1;; attempt++) {
@@ -125,6 +133,25 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
       await writeLaunchFiles(launch);
       continue;
     }
+    if (
+      report.deferred && !cancelled && continuations < 50 && await settleDeferred(ctx, id, report.deferred)
+    ) {
+      continuations++;
+      deniedEarlier += report.denied ?? 0;
+      guardedEarlier.push(...guarded);
+      await updateState(ctx.home, id, (s) => ({
+        ...s,
+        ...(report.nativeSession ? { nativeSession: report.nativeSession } : {}),
+        usage: addUsage(s.usage, report.usage),
+      }));
+      const session = report.nativeSession ?? (readState(ctx.home, id)).nativeSession;
+      const input = launchInput(ctx, config, spec, "", paths.resume);
+      const next = resumeLaunch(adapter, input, session, "");
+      if (next) {
+        launch = promptless(next);
+        continue;
+      }
+    }
     await finalizeTask(ctx, id, {
       code: run.code,
       signal: run.signal,
@@ -138,7 +165,9 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
       usage: report.usage,
       failure: report.failure,
       resumable: adapter.resume !== undefined,
-      guarded,
+      deferred: report.deferred !== undefined,
+      denied: deniedEarlier + (report.denied ?? 0),
+      guarded: [...new Set([...guardedEarlier, ...guarded])],
     });
     return;
   }

@@ -113,7 +113,13 @@ async function attackFails(cli: RealCli): Promise<void> {
   await w.waitExited(victim);
   const victimDir = `${w.sb.home}/tasks/${victim}`;
   const planBefore = await Deno.readTextFile(`${victimDir}/work/plan.md`);
-  const attacker = await w.start(`${cli} attacker`, ["--tier", "edit"]);
+  // claude's permission hook would defer the printf writes to the host (issue 9); a deny rule refuses them as
+  // claude's -p did before there was a relay, so the run goes on to the steps after them.
+  const attacker = await w.start(`${cli} attacker`, [
+    "--tier",
+    "edit",
+    ...(cli === "claude" ? ["--deny", "printf *"] : []),
+  ]);
   const attackerDir = `${w.sb.home}/tasks/${attacker}`;
   const specBefore = await Deno.readTextFile(`${attackerDir}/task.json`);
   await w.waitExited(attacker, 90_000);

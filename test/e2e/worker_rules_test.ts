@@ -91,8 +91,9 @@ Deno.test(
       "npm test *",
     ]);
     const s = await w.waitState(id, ["done", "failed"], 90_000);
-    assert.equal(s.state, "failed", "the refusal fails the task");
-    assert.match(String(s.reason), /npm test|refused|denied|permission/i);
+    // A refusal is not fatal by itself (issue 9): the worker carried on and finished, and it is counted.
+    assert.equal(s.state, "done", String(s.reason));
+    assert.equal(s.reason, "All items done; 1 call denied");
     assert.ok(!(await exists(`${w.sb.project}/tested.txt`)), "npm test did not run");
   },
 );

@@ -9,8 +9,11 @@
  * - Report: `session_id`; usage from the `result` event: this run's tokens
  *   (input counts cache reads and writes), and `total_cost_usd`, which is
  *   cumulative over a resumed session, minus the cost the same session
- *   printed in an earlier run. An exit 0 whose result is an error or lists
- *   `permission_denials` is a failure.
+ *   printed in an earlier run. An exit 0 whose result is an error is a
+ *   failure; `permission_denials` are counted (the run may still be done),
+ *   and a `tool_deferred` stop is a run waiting on a permission.
+ * - In `read` and `edit` a PreToolUse hook relays permissions
+ *   (`permission_settings.ts`).
  * @module
  */
 import type { Event } from "../jsonl.ts";
@@ -19,13 +22,17 @@ import { cliLaunch, executable } from "../launch_common.ts";
 import { isRateLimitStatus, looksRateLimited } from "../rate_limit.ts";
 import { CLAUDE_NESTING_ENV } from "./nesting_env.ts";
 import { claudeTiers } from "./tiers.ts";
+import { permissionHookFlags } from "./permission_settings.ts";
 import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport } from "../types.ts";
 import { roundCost, usageSince } from "../usage_delta.ts";
 
 function build(input: LaunchInput, extra: string[]): LaunchSpec {
   const head = [executable(input, "claude"), "-p", "--output-format", "stream-json", "--verbose"];
+  const hook = permissionHookFlags(input.tier, input.bin ?? "dispatch");
   return {
-    ...cliLaunch(input, claudeTiers, [...head, "--model", input.spec.modelId], { extra }),
+    ...cliLaunch(input, claudeTiers, [...head, "--model", input.spec.modelId], {
+      extra: [...hook, ...extra],
+    }),
     unsetEnv: [...CLAUDE_NESTING_ENV],
   };
 }
@@ -72,15 +79,23 @@ export function reportClaude(log: string, context: ReportContext = {}): RunRepor
       ...(costNow !== undefined ? { costUsd: roundCost(costNow) } : {}),
     };
     const denials = arr(result.permission_denials);
+    if (denials.length > 0) report.denied = denials.length;
+    const deferred = obj(result.deferred_tool_use);
+    if (result.stop_reason === "tool_deferred" && str(deferred.id)) {
+      const command = str(obj(deferred.input).command);
+      report.deferred = {
+        call: str(deferred.id)!,
+        tool: str(deferred.name) ?? "?",
+        ...(command ? { command } : {}),
+      };
+    }
     if (result.is_error === true) {
       const subtype = str(result.subtype);
       report.failure = `Claude ended with an error${
         subtype && subtype !== "success" ? ` (${subtype})` : ""
-      }: ${oneLine(str(result.result) ?? str(result.terminal_reason) ?? "no message")}`;
-    } else if (denials.length > 0) {
-      report.failure = `Claude was refused ${denials.length} tool call(s): ${
-        describeDenials(denials)
-      } (raise the tier, or allow them with --allowedTools in backends.claude.args)`;
+      }: ${oneLine(str(result.result) ?? str(result.terminal_reason) ?? "no message")}${
+        denials.length > 0 ? `; it was refused ${describeDenials(denials)}` : ""
+      }`;
     }
     const failed = result.is_error === true || (context.code ?? 0) !== 0;
     if (failed && (isRateLimitStatus(result.api_error_status) || looksRateLimited([str(result.result)]))) {

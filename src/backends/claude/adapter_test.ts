@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { permissionHookCommand, permissionHookFlags } from "./permission_settings.ts";
 import { BIN, CWD, fakeInput, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
 import { claudeBackend, reportClaude } from "./adapter.ts";
 import { CLAUDE_NESTING_ENV } from "./nesting_env.ts";
@@ -15,6 +16,7 @@ Deno.test("claude launch: edit tier accepts edits, adds the task folder, allows 
     WORK_DIR,
     "--allowedTools",
     `Bash(${BIN} ask:*)`,
+    ...permissionHookFlags("edit", BIN),
   ]);
   assert.equal(spec.stdin, "prompt");
   assert.equal(spec.stdinFile, `${TASK_DIR}/prompt.md`);
@@ -34,6 +36,7 @@ Deno.test("claude launch: read tier allows edits and writes in the task folder o
     `Edit(/${WORK_DIR}/**)`,
     "--allowedTools",
     `Write(/${WORK_DIR}/**)`,
+    ...permissionHookFlags("read", BIN),
   ]);
   assert.ok(
     spec.argv.includes("Edit(//home/user/.dispatch/tasks/fix-bug-1a2b/work/**)"),
@@ -101,9 +104,48 @@ Deno.test("claude report (recorded): a resumed run's cost is its share of the se
   assert.equal(r1.usage!.costUsd! + r2.usage!.costUsd!, 0.001472);
 });
 
-Deno.test("claude report (recorded): refused tool calls make an exit 0 a failure", () => {
+Deno.test("claude report (recorded): refused tool calls are counted, not a failure by themselves", () => {
   const r = reportClaude(sample("claude", "refused.log"), { code: 0 });
-  assert.match(r.failure!, /^Claude was refused 1 tool call\(s\): Bash\(touch \/etc\/dispatch-probe\)/);
+  assert.equal(r.failure, undefined);
+  assert.equal(r.denied, 1);
+});
+
+Deno.test("claude report: a tool_deferred stop is a call waiting on a permission; an error names the refusals", () => {
+  const deferred = {
+    type: "result",
+    "stop_reason": "tool_deferred",
+    "is_error": false,
+    "session_id": "s-1",
+    "deferred_tool_use": { id: "toolu_1", name: "Bash", input: { command: "npm install x" } },
+  };
+  const r = reportClaude(JSON.stringify(deferred), { code: 0 });
+  assert.deepEqual(r.deferred, { call: "toolu_1", tool: "Bash", command: "npm install x" });
+  assert.equal(r.failure, undefined);
+  const failed = {
+    type: "result",
+    "is_error": true,
+    result: "boom",
+    "permission_denials": [{ "tool_name": "Bash", "tool_input": { command: "rm x" } }],
+  };
+  assert.match(
+    reportClaude(JSON.stringify(failed), { code: 1 }).failure!,
+    /boom; it was refused Bash\(rm x\)/,
+  );
+});
+
+Deno.test("claude launch: read and edit install the permission hook, full does not", () => {
+  for (const tier of ["read", "edit", "full"] as const) {
+    const argv = claudeBackend.launch(fakeInput({ tier })).argv;
+    const i = argv.indexOf("--settings");
+    if (tier === "full") {
+      assert.equal(i, -1);
+      continue;
+    }
+    const hook = JSON.parse(argv[i + 1]!).hooks.PreToolUse[0];
+    assert.equal(hook.matcher, "Bash");
+    assert.equal(hook.hooks[0].command, permissionHookCommand(BIN));
+  }
+  assert.equal(permissionHookCommand("/opt/it's/dispatch"), `'/opt/it'\\''s/dispatch' permission-hook`);
 });
 
 Deno.test("claude report (recorded): HTTP 429 is a rate limit", () => {

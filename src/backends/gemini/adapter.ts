@@ -14,6 +14,7 @@
  * @module
  */
 import type { Event } from "../jsonl.ts";
+import { allowHint } from "../allow_hint.ts";
 import { num, obj, oneLine, parseLog, str } from "../jsonl.ts";
 import { cliLaunch, executable } from "../launch_common.ts";
 import { isRateLimitStatus, looksRateLimited } from "../rate_limit.ts";
@@ -68,14 +69,19 @@ export function reportGemini(log: string, context: ReportContext = {}): RunRepor
       ? "Gemini printed no JSON events (see 'dispatch logs')"
       : "Gemini ended without a result event (see 'dispatch logs')";
   } else if (refused.length > 0) {
-    const tools = refused.map((e) => {
-      const use = events.find((u) => u.type === "tool_use" && u.tool_id === e.tool_id);
+    const uses = refused.map((e) => events.find((u) => u.type === "tool_use" && u.tool_id === e.tool_id));
+    const tools = uses.map((use) => {
       const cmd = str(obj(use?.parameters).command) ?? str(obj(use?.parameters).file_path);
       return `${str(use?.tool_name) ?? "tool"}${cmd ? `(${cmd})` : ""}`;
     });
     report.failure = `Gemini's policy refused ${refused.length} tool call(s): ${
       oneLine(tools.join(", "), 200)
-    } (raise the tier, or add a --policy file in backends.gemini.args)`;
+    } ${
+      allowHint(
+        uses.map((use) => str(obj(use?.parameters).command)),
+        "raise the tier, or add a --policy file in backends.gemini.args",
+      )
+    }`;
   }
   const failed = (context.code ?? 0) !== 0 || (result !== undefined && str(result.status) !== "success") ||
     !result;

@@ -88,6 +88,7 @@ Deno.test("gemini report (recorded): a tool the policy refused makes an exit 0 a
     r.failure!,
     /^Gemini's policy refused 1 tool call\(s\): run_shell_command\(touch dispatch-probe\)/,
   );
+  assert.match(r.failure!, /\(allow it with --allow 'touch dispatch-probe', or raise the tier\)$/);
 });
 
 Deno.test("gemini report (recorded): a 429 is a rate limit", () => {

@@ -16,6 +16,7 @@
  */
 import type { Usage } from "../../store/tasks.ts";
 import type { Event } from "../jsonl.ts";
+import { allowHint } from "../allow_hint.ts";
 import { arr, num, obj, oneLine, parseLog, str } from "../jsonl.ts";
 import { cliLaunch, executable } from "../launch_common.ts";
 import { looksRateLimited } from "../rate_limit.ts";
@@ -75,9 +76,12 @@ export function reportQwen(log: string, context: ReportContext = {}): RunReport 
         oneLine(str(result.result) ?? str(obj(result.error).message) ?? "no message")
       }`;
     } else if (denials.length > 0) {
-      report.failure = `Qwen was refused ${denials.length} tool call(s): ${
-        describeDenials(denials)
-      } (raise the tier, or allow them with --allowed-tools in backends.qwen.args)`;
+      report.failure = `Qwen was refused ${denials.length} tool call(s): ${describeDenials(denials)} ${
+        allowHint(
+          denials.map((d) => str(obj(obj(d).tool_input).command)),
+          "raise the tier, or allow them with --allowed-tools in backends.qwen.args",
+        )
+      }`;
     }
   } else {
     report.failure = events.length === 0
