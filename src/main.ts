@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   gc: () => import("./cli/gc.ts"),
   _supervise: () => import("./cli/supervise.ts"),
   "_scripted-worker": () => import("./cli/scripted_worker.ts"),
+  "_codex-relay": () => import("./cli/codex_relay.ts"),
 };
 
 /** Top-level help. */
