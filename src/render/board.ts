@@ -45,7 +45,11 @@ export function taskJson(v: TaskView, now: number) {
     created: new Date(v.spec.created).toISOString(),
     elapsed_ms: elapsed(v, now),
     last_activity: v.lastActivity ? new Date(v.lastActivity).toISOString() : null,
-    questions: v.questions.map((q) => ({ n: q.n, text: q.text })),
+    questions: v.questions.map((q) =>
+      q.kind === "permission" && q.request
+        ? { n: q.n, text: q.text, kind: "permission", request: q.request }
+        : { n: q.n, text: q.text }
+    ),
     exit_code: v.state.code ?? null,
     reason: v.state.reason ?? null,
     native_session: v.state.nativeSession ?? null,
@@ -83,7 +87,8 @@ export function renderBoard(views: TaskView[], now: number): string {
       } ${formatDuration(elapsed(v, now)).padEnd(7)} ${activity}`,
     );
     for (const q of v.questions) {
-      lines.push(`${" ".repeat(idWidth + 2)}? (${q.n}) ${inline(q.text, LINE_CAP)}`);
+      const asks = q.kind === "permission" ? "permission: " : "";
+      lines.push(`${" ".repeat(idWidth + 2)}? (${q.n}) ${asks}${inline(q.text, LINE_CAP)}`);
     }
     if (v.shown === "failed" || v.shown === "cancelled") {
       lines.push(`${" ".repeat(idWidth + 2)}${inline(v.state.reason ?? "", REASON_CAP)}`);
@@ -121,7 +126,10 @@ export function renderDetail(v: TaskView, tail: string[], now: number): string {
   if (s.nativeSession) lines.push(`  session   ${inline(s.nativeSession)}`);
   const usage = usageText(v);
   if (usage) lines.push(`  usage     ${usage}`);
-  for (const q of v.questions) lines.push(`  question  (${q.n}) ${inline(q.text, QUESTION_CAP)}`);
+  for (const q of v.questions) {
+    const asks = q.kind === "permission" ? "permission: " : "";
+    lines.push(`  question  (${q.n}) ${asks}${inline(q.text, QUESTION_CAP)}`);
+  }
   if (v.hasOutput) lines.push(`  result    ${v.outputPath}`);
   if (tail.length > 0) {
     lines.push("  activity:");

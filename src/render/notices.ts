@@ -11,6 +11,7 @@ import type { JournalEvent } from "../store/journal.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { assertTaskId, taskPaths } from "../store/paths.ts";
 import { inline, QUESTION_CAP, quote, REASON_CAP } from "./quote.ts";
+import { checkRequest, type PermissionRequest } from "../store/permissions.ts";
 
 /** The line `dispatch start` prints. */
 export function startLine(home: string, spec: TaskSpec): string {
@@ -36,6 +37,31 @@ export function answerCommand(task: string, question?: number): string {
 export function questionNotice(task: string, n: number | undefined, text: string): string {
   const asked = quote(text, QUESTION_CAP, `whole: dispatch status ${task} --json`);
   return `? ${task} asks (question ${n}): ${asked}\n  Reply with: ${answerCommand(task, n)}`;
+}
+
+/** The command that answers a permission question. */
+export function permissionAnswerCommand(task: string, n: number | undefined): string {
+  return `dispatch answer ${task}${n !== undefined ? ` --question ${n}` : ""} allow|always|deny ["reason"]`;
+}
+
+/**
+ * The notice for permission question `n`: the command (or file) quoted as
+ * data, where it runs, and how to answer, on two lines.
+ */
+export function permissionNotice(task: string, n: number | undefined, r: PermissionRequest): string {
+  const more = `whole: dispatch status ${task} --json`;
+  const what = r.command !== undefined
+    ? `run ${quote(r.command, QUESTION_CAP, more)} in ${inline(r.cwd, REASON_CAP)}`
+    : `write ${quote(r.file ?? "", REASON_CAP, more)}`;
+  return `? ${task} asks permission (question ${n}): ${what}\n  Reply with: ${
+    permissionAnswerCommand(task, n)
+  }`;
+}
+
+/** `1 call denied` / `N calls denied`, or "" for none. */
+export function deniedText(denied: number | undefined): string {
+  if (!denied) return "";
+  return `${denied} call${denied === 1 ? "" : "s"} denied`;
 }
 
 /** A count from a journal line, which a reader does not take on trust. */
@@ -71,10 +97,18 @@ export function noticeFor(home: string, e: JournalEvent, started?: number): stri
   const text = typeof e.text === "string" ? e.text : undefined;
   const reason = (fallback: string) => inline(text ?? fallback, REASON_CAP);
   switch (e.type) {
-    case "question":
-      return questionNotice(e.task, count(e.question), text ?? "");
-    case "done":
-      return `✓ ${e.task} done${progressText(e)}${took}. Result: ${paths.output}`;
+    case "question": {
+      const request = e.kind === "permission" ? checkRequest(e.request) : undefined;
+      return request
+        ? permissionNotice(e.task, count(e.question), request)
+        : questionNotice(e.task, count(e.question), text ?? "");
+    }
+    case "done": {
+      const denied = deniedText(count(e.denied));
+      return `✓ ${e.task} done${progressText(e)}${took}${
+        denied ? `, ${denied}` : ""
+      }. Result: ${paths.output}`;
+    }
     case "failed":
       return `✗ ${e.task} failed${progressText(e)}${took}: ${reason("unknown reason")}. Log: ${paths.log}`;
     case "stalled":

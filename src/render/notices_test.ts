@@ -114,3 +114,33 @@ Deno.test("noticeFor(): reasons stay on the notice's line, escaped and capped; f
     "… t-0001 stalled: quiet\\n  Reply with: x. See: dispatch logs t-0001",
   );
 });
+
+Deno.test("noticeFor() renders a permission request with its command quoted as data and the three verbs", () => {
+  const request = { tool: "Bash", command: 'npm install "left-pad"\nrm -rf ~', cwd: "/p/q" };
+  const text = noticeFor("/h", {
+    ts: 1,
+    type: "question",
+    task: "t-0001",
+    question: 3,
+    text: "x",
+    kind: "permission",
+    request,
+  })!;
+  assert.equal(
+    text,
+    '? t-0001 asks permission (question 3): run "npm install \\"left-pad\\"\\nrm -rf ~" in /p/q\n' +
+      '  Reply with: dispatch answer t-0001 --question 3 allow|always|deny ["reason"]',
+  );
+  // A malformed request in a journal line is shown as an ordinary question, never as a command.
+  const bad = noticeFor("/h", {
+    ts: 1,
+    type: "question",
+    task: "t-0001",
+    question: 3,
+    text: "x",
+    kind: "permission",
+  })!;
+  assert.match(bad, /^\? t-0001 asks \(question 3\): "x"/);
+  const done = noticeFor("/h", { ts: 1, type: "done", task: "t-0001", done: 2, total: 2, denied: 1 })!;
+  assert.equal(done, "✓ t-0001 done 2/2, 1 call denied. Result: /h/tasks/t-0001/work/output.md");
+});

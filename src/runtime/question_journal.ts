@@ -3,12 +3,15 @@
  * `dispatch ask` (run by the worker, inside its sandbox) writes only its
  * task's `questions/NNN.json`; the supervisor watching that folder turns each
  * new, well-formed question file into one `question` event. So no worker
- * needs, or is granted, write access to the journal.
+ * needs, or is granted, write access to the journal. A permission request
+ * is journaled with its request checked and its text made from it (not the
+ * worker's text): that event is what an answer may run.
  * @module
  */
 import type { Ctx } from "../context.ts";
 import { readEventsFor } from "../store/journal.ts";
-import { checkMessage, listQuestions } from "../store/questions.ts";
+import { checkMessage, listQuestions, type Question } from "../store/questions.ts";
+import { checkRequest, permissionText } from "../store/permissions.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { emit } from "./events.ts";
 
@@ -41,17 +44,26 @@ export async function questionJournal(
       for (const q of questions) {
         if (seen.has(q.n) || emitted >= MAX_QUESTIONS_PER_SWEEP) continue;
         if (!Number.isSafeInteger(q.n) || q.n < 1 || typeof q.text !== "string") continue;
-        let text: string;
-        try {
-          text = checkMessage(q.text, "question");
-        } catch {
-          continue; // empty or oversized: not a question the host should see
-        }
+        const fields = eventOf(q);
+        if (!fields) continue; // empty, oversized or malformed: not a question the host should see
         seen.add(q.n);
-        await emit(ctx, spec, { type: "question", question: q.n, text });
+        await emit(ctx, spec, { type: "question", question: q.n, ...fields });
         emitted++;
       }
       return emitted;
     },
   };
+}
+
+/** The event fields for a question file, or undefined when it is no question to show. */
+function eventOf(q: Question) {
+  if (q.kind === "permission") {
+    const request = checkRequest(q.request);
+    return request ? { text: permissionText(request), kind: "permission" as const, request } : undefined;
+  }
+  try {
+    return { text: checkMessage(q.text, "question") };
+  } catch {
+    return undefined;
+  }
 }

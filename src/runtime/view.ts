@@ -10,6 +10,7 @@ import { mtimeSync, readFrom } from "../store/fsx.ts";
 import { readPlanSync } from "../store/plan_file.ts";
 import { taskPaths } from "../store/paths.ts";
 import { openQuestions, type Question } from "../store/questions.ts";
+import { shownQuestions } from "../store/permissions.ts";
 import {
   readSpec,
   readState,
@@ -87,7 +88,12 @@ export async function loadView(ctx: Pick<Ctx, "home" | "now">, id: string): Prom
   ) {
     state = await reconcileTask(ctx, id).catch(() => state); // a full disk: show what is there
   }
-  const view = assembleView(ctx.home, spec, state);
+  const assembled = assembleView(ctx.home, spec, state);
+  // A permission request shows what the supervisor journaled, not what the worker's file says now.
+  const questions = await shownQuestions(ctx.home, id, assembled.questions);
+  const view = questions === assembled.questions || questions.length > 0
+    ? { ...assembled, questions }
+    : { ...assembled, questions, shown: state.state };
   return state.unreadable !== undefined
     ? { ...view, damaged: `state.json is unreadable: ${state.unreadable}` }
     : view;

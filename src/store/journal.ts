@@ -17,6 +17,7 @@ import { openAppend } from "./fsx.ts";
 import { kindOf, lstatOrUndefined, UnsafePathError } from "./safe_path.ts";
 import { DispatchError, StateError } from "../errors.ts";
 import { chunksFor, indexFor, indexKey, type JournalIndex, readRange } from "./journal_index.ts";
+import type { PermissionRequest } from "./permissions.ts";
 
 /** What can happen to a task. */
 export type EventType =
@@ -51,6 +52,12 @@ export interface JournalEvent {
   total?: number;
   /** Exit code, for done/failed. */
   code?: number | null;
+  /** For question/answered: `permission` when the question is a permission request. */
+  kind?: "permission";
+  /** For a permission question: the request as the supervisor read it (what an answer may run). */
+  request?: PermissionRequest;
+  /** For done: how many tool calls were denied (answered deny, or refused by rules). */
+  denied?: number;
 }
 
 /** An event with where it sits in the file. */

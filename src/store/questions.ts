@@ -14,6 +14,7 @@ import type { JournalEvent } from "./journal.ts";
 import { createExclusive, ensureDir, listDir, readJsonOrUndefined, writeAtomic } from "./fsx.ts";
 import { taskPaths } from "./paths.ts";
 import { readWorkerFileSync } from "./plan_file.ts";
+import type { Decision, PermissionRequest } from "./permissions.ts";
 
 /** The most of one question file read: a capped question, JSON-escaped, with room to spare. */
 const MAX_QUESTION_FILE = 64 * 1024;
@@ -23,6 +24,9 @@ export interface Question {
   n: number;
   text: string;
   ts: number;
+  /** Set for a permission request (`store/permissions.ts`); absent for an ordinary question. */
+  kind?: "permission";
+  request?: PermissionRequest;
 }
 
 /** An answer as stored. */
@@ -30,10 +34,14 @@ export interface Answer {
   n: number;
   text: string;
   ts: number;
+  /** For a permission question: the decision, its reason, and the request as journaled. */
+  decision?: Decision;
+  reason?: string;
+  request?: PermissionRequest;
 }
 
 /** The journal event a write calls for (the caller stamps task, session and time). */
-export type QuestionEvent = Pick<JournalEvent, "type" | "question" | "text">;
+export type QuestionEvent = Pick<JournalEvent, "type" | "question" | "text" | "kind">;
 
 /** The largest question or answer accepted. */
 export const MAX_MESSAGE_BYTES = 8 * 1024;
@@ -107,7 +115,9 @@ export async function recordQuestion(
   const p = taskPaths(home, id);
   await Promise.all([ensureDir(p.questions), ensureDir(p.receipts)]);
   const received = new Set((await listDir(p.receipts)).map(Number));
-  const pending = listQuestions(home, id).filter((q) => q.text === question && !received.has(q.n));
+  const pending = listQuestions(home, id).filter((q) =>
+    q.text === question && q.kind === undefined && !received.has(q.n)
+  );
   if (pending.length > 0) return { n: pending[0]!.n };
   const next = Math.max(0, ...numbers(p.questions)) + 1;
   const record: Question = { n: next, text: question, ts: now };
@@ -147,43 +157,57 @@ export async function recordAnswer(
   now: number,
 ): Promise<{ answer: Answer; event: QuestionEvent }> {
   const body = checkMessage(text, "answer");
-  const p = taskPaths(home, id);
+  const target = targetQuestion(home, id, question);
+  const answer: Answer = { n: target, text: body, ts: now };
+  await writeAnswerOnce(home, id, answer);
+  return { answer, event: { type: "answered", question: target, text: body } };
+}
+
+/**
+ * The question an answer is for: `question` if the task asked it, or,
+ * without one, the task's only question (see {@linkcode recordAnswer}).
+ */
+export function targetQuestion(home: string, id: string, question: number | undefined): number {
   const all = listQuestions(home, id);
-  let target: number;
   if (question !== undefined) {
     if (!all.some((q) => q.n === question)) {
       throw new StateError(`No question ${question} in task ${id} (it has ${all.length})`);
     }
-    target = question;
-  } else if (all.length === 1) {
-    target = all[0]!.n;
-  } else if (all.length === 0) {
+    return question;
+  }
+  if (all.length === 1) return all[0]!.n;
+  if (all.length === 0) {
     throw new StateError(
       `No open question: task ${id} is not waiting for an answer (see 'dispatch status ${id}')`,
     );
-  } else {
-    const open = openQuestions(home, id).map((q) => q.n);
-    throw new UsageError(
-      `Say which question: task ${id} has asked ${all.length}${
-        open.length ? ` (open: ${open.join(", ")})` : ", none open"
-      }; run 'dispatch answer ${id} --question N "text"' with the number its notice gave`,
-    );
   }
-  const answer: Answer = { n: target, text: body, ts: now };
+  const open = openQuestions(home, id).map((q) => q.n);
+  throw new UsageError(
+    `Say which question: task ${id} has asked ${all.length}${
+      open.length ? ` (open: ${open.join(", ")})` : ", none open"
+    }; run 'dispatch answer ${id} --question N "text"' with the number its notice gave`,
+  );
+}
+
+/**
+ * Creates `answers/NNN.json` for `answer.n` exclusively. Throws StateError
+ * when that question has an answer already. Call under the task's lock.
+ */
+export async function writeAnswerOnce(home: string, id: string, answer: Answer): Promise<void> {
+  const p = taskPaths(home, id);
   await ensureDir(p.answers);
   let created: boolean;
   try {
-    created = await createExclusive(`${p.answers}/${messageFile(target)}`, JSON.stringify(answer) + "\n");
+    created = await createExclusive(`${p.answers}/${messageFile(answer.n)}`, JSON.stringify(answer) + "\n");
   } catch (e) {
-    await removeTempsOf(p.answers, messageFile(target)); // a full disk: leave no half-written temp behind
+    await removeTempsOf(p.answers, messageFile(answer.n)); // a full disk: leave no half-written temp behind
     throw e;
   }
   if (!created) {
     throw new StateError(
-      `Already answered: question ${target} of task ${id} has an answer; nothing was changed`,
+      `Already answered: question ${answer.n} of task ${id} has an answer; nothing was changed`,
     );
   }
-  return { answer, event: { type: "answered", question: target, text: body } };
 }
 
 /**
