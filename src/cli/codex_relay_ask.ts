@@ -1,12 +1,31 @@
 /**
- * How the codex relay asks: the permission question of the worker's own task,
- * found from the process tree as `dispatch ask` finds it.
+ * How the codex relay asks: permission questions of the worker's own task
+ * (found from the process tree, as `dispatch ask` finds it) through the
+ * relay core (`ipc/permissions.ts`), with what the core already knows first.
+ *
+ * - A command the task's rules allow or an `always` answer granted runs
+ *   without a question.
+ * - A decision is *used* once the relay hands it to codex; the relay writes
+ *   the question's receipt then. A decision no relay used is one whose
+ *   worker died while it waited: the resumed relay tells the model about it
+ *   in its turn text and answers the model's repeat of that exact command
+ *   (a new call id: the old one came back `aborted`) from it, unasked.
  * @module
  */
 import type { Ctx } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { workerIdentity } from "../ipc/caller.ts";
-import { ask } from "../ipc/questions.ts";
+import { askPermission, waitForDecision } from "../ipc/permissions.ts";
+import {
+  commandAllowed,
+  isPermissionQuestion,
+  type PermissionDecision,
+  readDecision,
+  readGrants,
+} from "../store/permissions.ts";
+import { listQuestions } from "../store/questions.ts";
+import { taskPaths } from "../store/paths.ts";
+import { writeAtomic } from "../store/fsx.ts";
 import type { PermissionRequest, PermissionVerdict } from "../backends/codex/relay.ts";
 
 /** How long the relay waits for its supervisor to record the worker's pid. */
@@ -31,27 +50,81 @@ async function ownTask(ctx: Ctx): Promise<string> {
   }
 }
 
-/** Parses `allow|always|deny ["reason"]`. */
-export function parseVerdict(text: string): PermissionVerdict {
-  const m = /^\s*(allow|always|deny)\b\s*(.*)$/is.exec(text);
-  if (!m) return { decision: "deny", reason: text.trim() };
-  const reason = m[2]!.trim().replace(/^"(.*)"$/s, "$1");
-  return { decision: m[1]!.toLowerCase() as PermissionVerdict["decision"], ...(reason ? { reason } : {}) };
+/** Decisions on this task's permission questions that no relay has used yet, oldest first. */
+export async function unusedDecisions(ctx: Ctx, task: string): Promise<PermissionDecision[]> {
+  const p = taskPaths(ctx.home, task);
+  const used = new Set<number>();
+  try {
+    for await (const e of Deno.readDir(p.receipts)) used.add(Number(e.name));
+  } catch {
+    // no receipts yet
+  }
+  const out: PermissionDecision[] = [];
+  for (const q of listQuestions(ctx.home, task)) {
+    if (!isPermissionQuestion(q) || used.has(q.n)) continue;
+    const decision = await readDecision(ctx.home, task, q.n);
+    if (decision) out.push(decision);
+  }
+  return out;
+}
+
+function markUsed(ctx: Ctx, task: string, n: number): Promise<void> {
+  return writeAtomic(`${taskPaths(ctx.home, task).receipts}/${n}`, `${ctx.now()}\n`);
+}
+
+function verdictOf(d: PermissionDecision): PermissionVerdict {
+  return { decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) };
+}
+
+/** What the model is told about a decision its lost call never got. */
+export function lostCallNote(d: PermissionDecision): string {
+  const what = d.request.command !== undefined
+    ? `running "${d.request.command}"`
+    : `changing ${d.request.file}`;
+  if (d.decision === "deny") {
+    return `The user denied ${what}${
+      d.reason ? `: ${d.reason}` : ""
+    }. Do not try it again; carry on without it.`;
+  }
+  return `The user allowed ${what}, but that call was lost when the worker stopped: run it again now, ` +
+    `exactly as before, with sandbox_permissions "require_escalated".`;
 }
 
 /** The decider for this worker. */
 export function permissionDecider(ctx: Ctx): PermissionDecider {
-  const granted = new Set<string>();
   return {
     async decide(request) {
-      const key = JSON.stringify([request.tool, request.command ?? request.file]);
-      if (granted.has(key)) return { decision: "allow" };
       const task = await ownTask(ctx);
-      const what = request.command !== undefined ? `run "${request.command}"` : `change ${request.file}`;
-      const verdict = parseVerdict(await ask(ctx, task, `Permission: ${what} in ${request.cwd}`));
-      if (verdict.decision === "always") granted.add(key);
-      return verdict;
+      if (request.command !== undefined && commandAllowed(ctx.home, task, request.command)) {
+        return { decision: "allow" };
+      }
+      if (request.file !== undefined && readGrants(ctx.home, task).files.includes(request.file)) {
+        return { decision: "allow" };
+      }
+      // The same command decided for a call that was lost: that decision, not a second question.
+      const stored = (await unusedDecisions(ctx, task)).find((d) =>
+        d.request.command === request.command && d.request.file === request.file
+      );
+      if (stored) {
+        await markUsed(ctx, task, stored.n);
+        return verdictOf(stored);
+      }
+      const { reason: _shownInTheLogOnly, ...core } = request;
+      const { n } = await askPermission(ctx, task, core);
+      const decision = await waitForDecision(ctx, task, n); // no time window: the user may take days
+      if (!decision) throw new Error(`Permission question ${n} ended without a decision`);
+      await markUsed(ctx, task, n);
+      return verdictOf(decision);
     },
-    turnText: (text) => Promise.resolve(text),
+    async turnText(text) {
+      const task = workerIdentity(ctx.home).task ?? ctx.env.DISPATCH_TASK;
+      if (task === undefined) return text;
+      const notes: string[] = [];
+      for (const d of await unusedDecisions(ctx, task).catch(() => [])) {
+        notes.push(lostCallNote(d));
+        if (d.decision === "deny") await markUsed(ctx, task, d.n); // told now; nothing left to answer
+      }
+      return notes.length > 0 ? `${text}\n\n${notes.join("\n")}` : text;
+    },
   };
 }

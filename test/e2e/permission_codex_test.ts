@@ -35,11 +35,11 @@ async function markerDir(): Promise<AsyncDisposable & { file: string; written():
 }
 
 /**
- * The model, in each turn: the command, asked to run outside the sandbox (as
- * a real model does after a sandbox refusal), then both items ticked, then a
- * closing text.
+ * The model, in each turn: the command `times` times, asked to run outside
+ * the sandbox (as a real model does after a sandbox refusal), then both items
+ * ticked, then a closing text.
  */
-function escalating(command: string): Script {
+function escalating(command: string, times = 1): Script {
   const escalated: Reply = {
     tool: {
       name: "exec_command",
@@ -52,8 +52,8 @@ function escalating(command: string): Script {
     if (!paths) return { text: "mock: no dispatch prompt found in the conversation" };
     // The relay steers a denial's reason in as a user message: the turn goes on from there.
     const step = req.turnToolResults.length + (req.lastUserText.includes("The user denied") ? 1 : 0);
-    if (step === 0) return escalated;
-    if (step <= 2) return toolCall("codex", req, paths, { tick: step === 1 ? "first" : "second" });
+    if (step < times) return escalated;
+    if (step < times + 2) return toolCall("codex", req, paths, { tick: step === times ? "first" : "second" });
     return { text: req.lastUserText.includes(RESUMED) ? "Resumed and done." : "Done." };
   };
 }
@@ -66,29 +66,49 @@ function nodeWrite(file: string): string {
 async function startAsking(w: WorkerSandbox, title: string, command: string) {
   const id = await w.start(title);
   const waiting = await w.waitState(id, ["waiting"]);
-  const questions = waiting.questions as { n: number; text: string; kind?: string }[];
+  const questions = waiting.questions as { n: number; kind?: string; request?: Record<string, unknown> }[];
   assert.equal(questions.length, 1, JSON.stringify(questions));
-  assert.ok(questions[0]!.text.includes(command), `the question names the command: ${questions[0]!.text}`);
-  return { id, question: questions[0]! };
+  assert.equal(questions[0]!.kind, "permission");
+  assert.equal(
+    questions[0]!.request?.command,
+    command,
+    "the question names the command as the model wrote it",
+  );
+  assert.equal(questions[0]!.request?.cwd, w.sb.project);
+  return { id, n: questions[0]!.n };
 }
 
-async function answer(w: WorkerSandbox, id: string, ...words: string[]): Promise<void> {
-  const r = await w.sb.run(["answer", id, ...words]);
+/** How many question files the task's worker wrote. */
+async function questionFiles(w: WorkerSandbox, id: string): Promise<number> {
+  return (await Array.fromAsync(Deno.readDir(`${w.sb.home}/tasks/${id}/work/questions`))).length;
+}
+
+async function answer(w: WorkerSandbox, id: string, n: number, ...words: string[]): Promise<void> {
+  const r = await w.sb.run(["answer", id, "--question", String(n), ...words]);
   assert.equal(r.code, 0, r.stderr);
 }
 
 Deno.test(
-  { name: "codex relay: allow runs the escalated command, the worker finishes", ignore },
+  {
+    name: "codex relay: always runs the escalated command, and its repeat without a second question",
+    ignore,
+  },
   async () => {
     await using marker = await markerDir();
     const command = nodeWrite(marker.file);
-    await using w = await workerSandbox("codex", escalating(command));
-    const { id } = await startAsking(w, "codex allow", command);
+    await using w = await workerSandbox("codex", escalating(command, 2));
+    const { id, n } = await startAsking(w, "codex always", command);
     assert.equal(await marker.written(), false, "nothing ran before the answer");
-    await answer(w, id, "allow");
+    await answer(w, id, n, "always");
     const done = await w.waitState(id, ["done", "failed"]);
-    assert.equal(done.state, "done", String(done.reason));
+    assert.equal(done.state, "done", `${done.reason}\n${(await workerLog(w, id)).slice(-3000)}`);
     assert.equal(await Deno.readTextFile(marker.file), "ran");
+    assert.equal(await questionFiles(w, id), 1, "the granted repeat was not asked");
+    const results = w.server.modelRequests().at(-1)!.normalized!.turnToolResults;
+    assert.ok(
+      results.length >= 2 && !results.slice(0, 2).some((t) => /rejected|EROFS/.test(t)),
+      results.join("|"),
+    );
   },
 );
 
@@ -98,8 +118,8 @@ Deno.test(
     await using marker = await markerDir();
     const command = nodeWrite(marker.file);
     await using w = await workerSandbox("codex", escalating(command));
-    const { id } = await startAsking(w, "codex deny", command);
-    await answer(w, id, "deny", "not on this machine");
+    const { id, n } = await startAsking(w, "codex deny", command);
+    await answer(w, id, n, "deny", "not on this machine");
     const done = await w.waitState(id, ["done", "failed"]);
     assert.equal(done.state, "done", String(done.reason));
     assert.equal(await marker.written(), false);
@@ -117,7 +137,7 @@ Deno.test({
   await using marker = await markerDir();
   const command = nodeWrite(marker.file);
   await using w = await workerSandbox("codex", escalating(command));
-  const { id } = await startAsking(w, "codex killed", command);
+  const { id, n } = await startAsking(w, "codex killed", command);
   // The relay and its app-server die; the wrapper survives to record the exit code.
   for (const pid of processesOfTask(id)) {
     const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
@@ -125,12 +145,19 @@ Deno.test({
   }
   const exited = await w.waitExited(id);
   assert.equal(exited.state, "waiting", `a question is open: ${exited.state} (${exited.reason})`);
-  await answer(w, id, "allow");
+  await answer(w, id, n, "allow");
   const done = await w.waitState(id, ["done", "failed"]);
   assert.equal(done.state, "done", `${done.reason}\n${(await workerLog(w, id)).slice(-3000)}`);
   assert.equal(done.native_session, exited.native_session, "the same thread continued");
   await waitUntil("the marker", () => marker.written(), 5_000);
   assert.deepEqual((await w.status(id)).questions, []);
-  const asked = (await Array.fromAsync(Deno.readDir(`${w.sb.home}/tasks/${id}/work/questions`))).length;
-  assert.equal(asked, 1, "the repeated request was answered from the stored answer, not asked again");
+  const resumed = w.server.modelRequests().map((r) => r.normalized!).find((r) =>
+    r.lastUserText.includes(RESUMED)
+  );
+  assert.match(resumed?.lastUserText ?? "", /The user allowed running .* run it again now/);
+  assert.equal(
+    await questionFiles(w, id),
+    1,
+    "the repeated request was answered from the stored answer, not asked again",
+  );
 });

@@ -22,7 +22,7 @@ import { type LineChannel, METHOD_NOT_FOUND, type Reply, RpcPeer, type ServerMes
 
 /** What the worker asks the user for, in the relay core's shape. */
 export interface PermissionRequest {
-  /** `shell` for a command, `edit` for a file change. */
+  /** codex's item type: `commandExecution` or `fileChange`. */
   tool: string;
   command?: string;
   file?: string;
@@ -156,16 +156,16 @@ class RelaySession {
   async request(m: ServerMessage): Promise<Reply> {
     const p = m.params;
     if (m.method === "item/commandExecution/requestApproval") {
-      const request: PermissionRequest = { tool: "shell", cwd: str(p.cwd) ?? this.opts.cwd };
+      const request: PermissionRequest = { tool: "commandExecution", cwd: str(p.cwd) ?? this.opts.cwd };
       const command = shownCommand(p);
       if (command !== undefined) request.command = command;
       return await this.approve(withCall(request, p));
     }
     if (m.method === "item/fileChange/requestApproval") {
-      const request: PermissionRequest = { tool: "edit", cwd: this.opts.cwd };
+      const request: PermissionRequest = { tool: "fileChange", cwd: this.opts.cwd };
       const files = changedFiles(this.items.get(str(p.itemId) ?? ""));
-      const file = files.length > 0 ? files.join(", ") : str(p.grantRoot);
-      if (file !== undefined) request.file = file;
+      // The core wants a command or a file: one codex did not name is still asked about, as unnamed.
+      request.file = files.length > 0 ? files.join(", ") : str(p.grantRoot) ?? "(files codex did not name)";
       return await this.approve(withCall(request, p));
     }
     // User input, MCP elicitations, dynamic tools, auth refreshes: nothing of dispatch's to answer.

@@ -98,7 +98,7 @@ Deno.test("relay: a command approval becomes a permission question; allow and al
     const { code, asked } = await done;
     assert.equal(code, 0);
     assert.deepEqual(asked, [{
-      tool: "shell",
+      tool: "commandExecution",
       cwd: "/work/p",
       command: COMMAND, // the model's text, not codex's `/bin/bash -c` wrapper
       call: "call-1",
@@ -143,7 +143,12 @@ Deno.test("relay: a file change approval names the item's files", async () => {
   await server.waitFor((m) => m.id === 3 && m.method === undefined);
   endTurn(server);
   const { asked } = await done;
-  assert.deepEqual(asked, [{ tool: "edit", cwd: "/work/p", file: "/etc/hosts, /etc/motd", call: "fc-1" }]);
+  assert.deepEqual(asked, [{
+    tool: "fileChange",
+    cwd: "/work/p",
+    file: "/etc/hosts, /etc/motd",
+    call: "fc-1",
+  }]);
 });
 
 Deno.test("relay (hostile): garbage lines, stray replies and unknown requests are survived", async () => {
