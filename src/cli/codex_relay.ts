@@ -41,6 +41,9 @@ export function parseRelayArgs(args: string[]): RelayArgs {
 export async function run(ctx: Ctx, args: string[]): Promise<number> {
   const parsed = parseRelayArgs(args);
   const text = await ctx.stdin(); // the prompt, or the resume message
+  const decider = permissionDecider(ctx);
+  // Only a resumed run can find decisions an earlier run lost.
+  const turnText = parsed.resume ? await decider.turnText(text) : text;
   const server = new Deno.Command(parsed.server[0]!, {
     args: parsed.server.slice(1),
     cwd: ctx.cwd,
@@ -52,9 +55,8 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
   }).spawn();
   const writer = server.stdin.getWriter();
   const encoder = new TextEncoder();
-  const decider = permissionDecider(ctx);
   const code = await runRelay(
-    { model: parsed.model, cwd: ctx.cwd, text: await decider.turnText(text), resume: parsed.resume },
+    { model: parsed.model, cwd: ctx.cwd, text: turnText, resume: parsed.resume },
     {
       channel: { lines: linesOf(server.stdout), send: (line) => writer.write(encoder.encode(line + "\n")) },
       log: (event) => ctx.stdout(JSON.stringify(event) + "\n"),

@@ -5,11 +5,13 @@
  *
  * - A command the task's rules allow or an `always` answer granted runs
  *   without a question.
- * - A decision is *used* once the relay hands it to codex; the relay writes
- *   the question's receipt then. A decision no relay used is one whose
- *   worker died while it waited: the resumed relay tells the model about it
- *   in its turn text and answers the model's repeat of that exact command
- *   (a new call id: the old one came back `aborted`) from it, unasked.
+ * - A decision is *used* once the relay hands it to codex, and the relay
+ *   notes that in the task's trusted folder (`codex_relay_used.json`, which
+ *   the sandboxed model cannot write, so it cannot make an `allow` run twice).
+ *   A decision no relay used is one whose worker died while it waited: the
+ *   resumed relay tells the model about it in its turn text and answers the
+ *   model's repeat of that exact command (a new call id: the old one came
+ *   back `aborted`) from it, unasked.
  * @module
  */
 import type { Ctx } from "../context.ts";
@@ -18,14 +20,13 @@ import { workerIdentity } from "../ipc/caller.ts";
 import { askPermission, waitForDecision } from "../ipc/permissions.ts";
 import {
   commandAllowed,
-  isPermissionQuestion,
+  journaledRequests,
   type PermissionDecision,
   readDecision,
   readGrants,
 } from "../store/permissions.ts";
-import { listQuestions } from "../store/questions.ts";
 import { taskPaths } from "../store/paths.ts";
-import { writeAtomic } from "../store/fsx.ts";
+import { readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
 import type { PermissionRequest, PermissionVerdict } from "../backends/codex/relay.ts";
 
 /** How long the relay waits for its supervisor to record the worker's pid. */
@@ -50,26 +51,35 @@ async function ownTask(ctx: Ctx): Promise<string> {
   }
 }
 
-/** Decisions on this task's permission questions that no relay has used yet, oldest first. */
-export async function unusedDecisions(ctx: Ctx, task: string): Promise<PermissionDecision[]> {
-  const p = taskPaths(ctx.home, task);
-  const used = new Set<number>();
-  try {
-    for await (const e of Deno.readDir(p.receipts)) used.add(Number(e.name));
-  } catch {
-    // no receipts yet
-  }
+/** Where the relay notes the decisions it handed to codex (the task's trusted folder). */
+export function usedPath(home: string, task: string): string {
+  return `${taskPaths(home, task).dir}/codex_relay_used.json`;
+}
+
+async function usedNumbers(home: string, task: string): Promise<number[]> {
+  const raw = await readJsonOrUndefined<unknown>(usedPath(home, task));
+  return Array.isArray(raw) ? raw.filter((n): n is number => typeof n === "number") : [];
+}
+
+async function markUsed(home: string, task: string, n: number): Promise<void> {
+  const used = await usedNumbers(home, task);
+  if (!used.includes(n)) await writeJsonAtomic(usedPath(home, task), [...used, n]);
+}
+
+/**
+ * Decisions on this task's permission questions that no relay has used yet,
+ * oldest first: the questions as the supervisor journaled them, the
+ * decisions from the trusted answers, never the worker's own files.
+ */
+export async function unusedDecisions(home: string, task: string): Promise<PermissionDecision[]> {
+  const used = new Set(await usedNumbers(home, task));
   const out: PermissionDecision[] = [];
-  for (const q of listQuestions(ctx.home, task)) {
-    if (!isPermissionQuestion(q) || used.has(q.n)) continue;
-    const decision = await readDecision(ctx.home, task, q.n);
+  for (const n of [...(await journaledRequests(home, task)).keys()].sort((a, b) => a - b)) {
+    if (used.has(n)) continue;
+    const decision = await readDecision(home, task, n);
     if (decision) out.push(decision);
   }
   return out;
-}
-
-function markUsed(ctx: Ctx, task: string, n: number): Promise<void> {
-  return writeAtomic(`${taskPaths(ctx.home, task).receipts}/${n}`, `${ctx.now()}\n`);
 }
 
 function verdictOf(d: PermissionDecision): PermissionVerdict {
@@ -90,11 +100,14 @@ export function lostCallNote(d: PermissionDecision): string {
     `exactly as before, with sandbox_permissions "require_escalated".`;
 }
 
-/** The decider for this worker. */
-export function permissionDecider(ctx: Ctx): PermissionDecider {
+/** The decider for this worker; `findTask` names its task (the process tree's answer by default). */
+export function permissionDecider(
+  ctx: Ctx,
+  findTask: () => Promise<string> = () => ownTask(ctx),
+): PermissionDecider {
   return {
     async decide(request) {
-      const task = await ownTask(ctx);
+      const task = await findTask();
       if (request.command !== undefined && commandAllowed(ctx.home, task, request.command)) {
         return { decision: "allow" };
       }
@@ -102,27 +115,26 @@ export function permissionDecider(ctx: Ctx): PermissionDecider {
         return { decision: "allow" };
       }
       // The same command decided for a call that was lost: that decision, not a second question.
-      const stored = (await unusedDecisions(ctx, task)).find((d) =>
+      const stored = (await unusedDecisions(ctx.home, task)).find((d) =>
         d.request.command === request.command && d.request.file === request.file
       );
       if (stored) {
-        await markUsed(ctx, task, stored.n);
+        await markUsed(ctx.home, task, stored.n);
         return verdictOf(stored);
       }
       const { reason: _shownInTheLogOnly, ...core } = request;
       const { n } = await askPermission(ctx, task, core);
       const decision = await waitForDecision(ctx, task, n); // no time window: the user may take days
       if (!decision) throw new Error(`Permission question ${n} ended without a decision`);
-      await markUsed(ctx, task, n);
+      await markUsed(ctx.home, task, n);
       return verdictOf(decision);
     },
     async turnText(text) {
-      const task = workerIdentity(ctx.home).task ?? ctx.env.DISPATCH_TASK;
-      if (task === undefined) return text;
+      const task = await findTask();
       const notes: string[] = [];
-      for (const d of await unusedDecisions(ctx, task).catch(() => [])) {
+      for (const d of await unusedDecisions(ctx.home, task)) {
         notes.push(lostCallNote(d));
-        if (d.decision === "deny") await markUsed(ctx, task, d.n); // told now; nothing left to answer
+        if (d.decision === "deny") await markUsed(ctx.home, task, d.n); // told now; nothing left to answer
       }
       return notes.length > 0 ? `${text}\n\n${notes.join("\n")}` : text;
     },
