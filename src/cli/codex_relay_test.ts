@@ -103,3 +103,16 @@ Deno.test("codex relay decider (hostile): a rewritten question file changes noth
   assert.equal((await asked).decision, "deny", "the journaled `ls` decision did not cover the node command");
   assert.ok(usedPath(ctx.home, ID).startsWith(`${p.dir}/`) && !usedPath(ctx.home, ID).startsWith(p.work));
 });
+
+Deno.test("codex relay decider: a denial its worker never got is told with its reason, once", async () => {
+  await using ctx = await testCtx();
+  const { decider, request, answer } = await relayTask(ctx);
+  await askPermission(ctx, ID, { tool: "commandExecution", command: NODE, cwd: ctx.project, call: "call-1" });
+  await answer(1, "deny", "not on this machine");
+  const text = await decider.turnText("The user answered your question: deny: not on this machine");
+  assert.match(text, /The user denied running ".*": not on this machine\. Do not try it again/);
+  assert.equal(await decider.turnText("again"), "again", "told once");
+  const repeat = decider.decide(request("call-2"));
+  await answer(2, "allow");
+  assert.equal((await repeat).decision, "allow", "a repeat after the denial was told is a new question");
+});
