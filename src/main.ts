@@ -34,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   _supervise: () => import("./cli/supervise.ts"),
   "permission-hook": () => import("./cli/permission_hook.ts"),
   "_scripted-worker": () => import("./cli/scripted_worker.ts"),
+  "_codex-relay": () => import("./cli/codex_relay.ts"),
 };
 
 /** Top-level help. */

@@ -36,12 +36,13 @@ Deno.test("headlessFlags: codex's fresh launch and resume are read from their ow
   const [exec, resume] = await headlessFlags(codexProfile);
   assert.deepEqual(exec, {
     args: ["exec", "--help"],
-    flags: ["--json", "--skip-git-repo-check", "--model", "--config"],
+    // read and edit run the relay over `codex app-server`, whose only codex flags are `-c`
+    flags: ["--config", "--json", "--skip-git-repo-check", "--model"],
     commands: ["resume"],
   });
   assert.deepEqual(resume, {
     args: ["exec", "resume", "--help"],
-    flags: ["--json", "--skip-git-repo-check", "--model", "--config"],
+    flags: ["--config", "--json", "--skip-git-repo-check", "--model"],
     commands: [],
   });
 });

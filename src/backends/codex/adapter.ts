@@ -1,5 +1,7 @@
 /**
- * OpenAI Codex CLI (`codex exec`) as a worker.
+ * OpenAI Codex CLI as a worker: in read and edit through dispatch's
+ * permission relay over `codex app-server` (./relay.ts), whose log uses
+ * `codex exec --json`'s event names; in full as `codex exec`, which never asks.
  *
  * - Prompt on stdin (`-`), JSONL events (`--json`), no git-repo check (a
  *   worktree or plain folder is fine), and `allow_login_shell=false`:
@@ -24,6 +26,7 @@ import type { BackendAdapter, LaunchInput, LaunchSpec, ReportContext, RunReport 
 import { usageSince } from "../usage_delta.ts";
 
 function build(input: LaunchInput, resume?: string): LaunchSpec {
+  if (input.tier !== "full") return relayLaunch(input, resume);
   const head = [
     executable(input, "codex"),
     "exec",
@@ -34,6 +37,25 @@ function build(input: LaunchInput, resume?: string): LaunchSpec {
   return cliLaunch(input, codexTiers, [...head, "-m", input.spec.modelId, "-c", "allow_login_shell=false"], {
     end: [...(resume ? [resume] : []), "-"], // the prompt (or the resume message) comes on stdin
   });
+}
+
+/**
+ * read and edit: dispatch's relay (src/cli/codex_relay.ts) drives `codex
+ * app-server`, which takes the tier's and the user's `-c` flags as `exec` does.
+ */
+function relayLaunch(input: LaunchInput, resume?: string): LaunchSpec {
+  const head = [
+    input.bin ?? "dispatch",
+    "_codex-relay",
+    input.spec.modelId,
+    ...(resume ? [resume] : []),
+    "--",
+    executable(input, "codex"),
+    "app-server",
+    "-c",
+    "allow_login_shell=false",
+  ];
+  return cliLaunch(input, codexTiers, head);
 }
 
 /** The thread id and the last running total per thread, in the order the events came. */

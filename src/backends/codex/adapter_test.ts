@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { fakeInput, HOME, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
+import { BIN, fakeInput, HOME, sample, TASK_DIR, WORK_DIR } from "../../../test/fixtures/samples.ts";
 import { codexBackend, reportCodex } from "./adapter.ts";
 
-const HEAD = [
+const EXEC_HEAD = [
   "codex",
   "exec",
   "--json",
@@ -13,23 +13,34 @@ const HEAD = [
   "allow_login_shell=false",
 ];
 
-Deno.test("codex launch: edit tier is the workspace profile with $DISPATCH_HOME read-only but the task folder; prompt on stdin", () => {
+/** read and edit: dispatch's relay over `codex app-server`. */
+const RELAY_HEAD = [
+  BIN,
+  "_codex-relay",
+  "model-1",
+  "--",
+  "codex",
+  "app-server",
+  "-c",
+  "allow_login_shell=false",
+];
+
+Deno.test("codex launch: edit tier is the relay over app-server, the workspace profile with $DISPATCH_HOME read-only but the task folder; prompt on stdin", () => {
   const spec = codexBackend.launch(fakeInput());
   assert.deepEqual(spec.argv, [
-    ...HEAD,
+    ...RELAY_HEAD,
     "-c",
     'default_permissions="dispatch_edit"',
     "-c",
     `permissions.dispatch_edit={extends=":workspace", filesystem={"${HOME}"="read", "${WORK_DIR}"="write"}}`,
-    "-",
   ]);
   assert.equal(spec.stdin, "prompt");
   assert.equal(spec.stdinFile, `${TASK_DIR}/prompt.md`);
 });
 
-Deno.test("codex launch: read tier is a read-only permission profile that can write only the task folder", () => {
+Deno.test("codex launch: read tier is the relay with a read-only permission profile that can write only the task folder", () => {
   const spec = codexBackend.launch(fakeInput({ tier: "read" }));
-  assert.deepEqual(spec.argv.slice(HEAD.length, -1), [
+  assert.deepEqual(spec.argv.slice(RELAY_HEAD.length), [
     "-c",
     'default_permissions="dispatch_read"',
     "-c",
@@ -41,9 +52,11 @@ Deno.test("codex launch: read tier is a read-only permission profile that can wr
   );
 });
 
-Deno.test("codex launch: full tier is danger-full-access", () => {
+Deno.test("codex launch: full tier is `codex exec` in danger-full-access (nothing to ask)", () => {
   const spec = codexBackend.launch(fakeInput({ tier: "full" }));
-  assert.deepEqual(spec.argv.slice(HEAD.length, -1), ["-c", 'sandbox_mode="danger-full-access"']);
+  assert.deepEqual(spec.argv.slice(0, EXEC_HEAD.length), EXEC_HEAD);
+  assert.deepEqual(spec.argv.slice(EXEC_HEAD.length, -1), ["-c", 'sandbox_mode="danger-full-access"']);
+  assert.equal(spec.argv.at(-1), "-");
 });
 
 Deno.test("codex launch: a path with quotes stays valid TOML", () => {
@@ -56,23 +69,32 @@ Deno.test("codex launch: a path with quotes stays valid TOML", () => {
   );
 });
 
-Deno.test("codex launch: config args before the prompt marker, env merged, bin replaced", () => {
+Deno.test("codex launch: the user's config args go to app-server last, env merged, bin replaced", () => {
   const spec = codexBackend.launch(fakeInput({
     backend: { bin: "codex-nightly", args: ["-c", "model_provider=gw"], env: { GW_KEY: "k" } },
     modelArgs: ["-c", "model_reasoning_effort=low"],
   }));
-  assert.equal(spec.argv[0], "codex-nightly");
-  assert.deepEqual(spec.argv.slice(-5), ["-c", "model_provider=gw", "-c", "model_reasoning_effort=low", "-"]);
+  assert.equal(spec.argv[RELAY_HEAD.indexOf("codex")], "codex-nightly");
+  assert.deepEqual(spec.argv.slice(-4), ["-c", "model_provider=gw", "-c", "model_reasoning_effort=low"]);
   assert.deepEqual(spec.env, { GW_KEY: "k" });
 });
 
-Deno.test("codex resume: `exec resume`, tier as -c overrides (resume takes no -s), thread id then `-`", () => {
+Deno.test("codex resume: the relay with the thread after the model, the same tier flags; the message on stdin", () => {
   const spec = codexBackend.resume!(fakeInput({ promptFile: `${TASK_DIR}/resume.md` }), "thread-1", "answer");
+  assert.deepEqual(spec.argv.slice(0, 5), [BIN, "_codex-relay", "model-1", "thread-1", "--"]);
+  assert.ok(spec.argv.includes('default_permissions="dispatch_edit"'));
+  assert.equal(spec.stdinFile, `${TASK_DIR}/resume.md`);
+});
+
+Deno.test("codex resume in full: `exec resume`, tier as -c overrides (resume takes no -s), thread id then `-`", () => {
+  const spec = codexBackend.resume!(
+    fakeInput({ tier: "full", promptFile: `${TASK_DIR}/resume.md` }),
+    "thread-1",
+    "answer",
+  );
   assert.deepEqual(spec.argv.slice(0, 4), ["codex", "exec", "resume", "--json"]);
   assert.deepEqual(spec.argv.slice(-2), ["thread-1", "-"]);
-  assert.ok(spec.argv.includes('default_permissions="dispatch_edit"'));
   assert.ok(!spec.argv.includes("-s") && !spec.argv.includes("--add-dir"));
-  assert.equal(spec.stdinFile, `${TASK_DIR}/resume.md`);
 });
 
 Deno.test("codex report (recorded): thread id and usage, no cost", () => {
