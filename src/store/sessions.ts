@@ -34,6 +34,39 @@ export interface SessionRecord {
   monitors?: { pid: number; pidStart?: string }[];
   /** Notices handed over at SessionStart (an earlier session's), told once by the monitor or the prompt hook. */
   pending?: string[];
+  /** A monitor printing a batch outside the lock (see {@linkcode Claim}). */
+  claim?: Claim;
+}
+
+/**
+ * A batch a monitor took to print outside the session's lock: the journal
+ * offset it tells up to and the handed-over notices it took. While its
+ * process lives every other teller starts past it; a claim whose process died
+ * uncommitted is ignored, so its batch is told again (repeated, never lost).
+ */
+export interface Claim {
+  pid: number;
+  pidStart?: string;
+  /** Tells two monitors in one process apart. */
+  token: string;
+  to: number;
+  pending?: string[];
+}
+
+/** The session's claim when its monitor still runs. */
+export function liveClaim(r: SessionRecord): Claim | undefined {
+  return r.claim && isAlive(r.claim.pid, r.claim.pidStart) ? r.claim : undefined;
+}
+
+/** Where the next teller starts: the cursor, or past a live claim. */
+export function toldUpTo(r: SessionRecord): number {
+  return Math.max(r.hook ?? 0, liveClaim(r)?.to ?? 0);
+}
+
+/** The handed-over notices still to tell: a dead claim's first, then the record's. */
+export function pendingOf(r: SessionRecord): string[] {
+  const orphaned = r.claim && !liveClaim(r) ? r.claim.pending ?? [] : [];
+  return [...orphaned, ...r.pending ?? []];
 }
 
 /**
