@@ -27,6 +27,7 @@ import {
   pendingOf,
   readSession,
   type SessionRecord,
+  successorOf,
   toldUpTo,
   updateSession,
   withSession,
@@ -180,7 +181,9 @@ function noteMonitor(home: string, session: string, self: Proc | undefined, add:
 
 /**
  * Streams the session's events as lines until the session ends (SessionEnd
- * noted after the stream started), a host process above it is gone, the
+ * noted after the stream started; when its Claude Code lives on, as after
+ * `/clear`, the stream follows the session SessionStart noted for the same
+ * process instead), a host process above it is gone, the
  * reader closes, or `signal` aborts. Wakes on the journal's inotify events,
  * re-checking every `reconcileMs` (the session's running workers, which may
  * have died without a word; a missed event; the session's end). Keeps nothing per event: memory stays
@@ -188,9 +191,9 @@ function noteMonitor(home: string, session: string, self: Proc | undefined, add:
  */
 export async function stream(ctx: Ctx, opts: StreamOptions): Promise<StreamEnd> {
   const home = ctx.home;
-  const { session } = opts;
+  let session = opts.session;
   const reconcileMs = opts.reconcileMs ?? 2000;
-  const endedAtStart = (await noteMonitor(home, session, opts.self, true)).ended;
+  let endedAtStart = (await noteMonitor(home, session, opts.self, true)).ended;
   try {
     await using wake = watchJournal(ctx, reconcileMs);
     let lastReconcile = -Infinity;
@@ -199,8 +202,20 @@ export async function stream(ctx: Ctx, opts: StreamOptions): Promise<StreamEnd> 
       if (opts.hosts?.some((p) => !isAlive(p.pid, p.startTime))) return "host-gone";
       let again = false;
       try {
-        const record = await readSession(home, session);
-        if (record.ended !== undefined && record.ended !== endedAtStart) return "ended";
+        let record = await readSession(home, session);
+        if (record.ended !== undefined && record.ended !== endedAtStart) {
+          // Ended with its Claude Code alive (`/clear`): follow the session that replaced it, once noted.
+          if (record.pid === undefined || !isAlive(record.pid, record.pidStart)) return "ended";
+          const next = await successorOf(home, session, record);
+          if (next === undefined) {
+            await wake.wait(reconcileMs, opts.signal);
+            continue;
+          }
+          await noteMonitor(home, session, opts.self, false);
+          session = next;
+          record = await noteMonitor(home, session, opts.self, true);
+          endedAtStart = record.ended;
+        }
         if (pendingOf(record).length > 0 || toldUpTo(record) < await journalEnd(home)) {
           if ((await deliverOnce(ctx, session, opts.write, opts.self)).closed) return "closed";
         }

@@ -3,6 +3,7 @@ import { seedTask, type TestCtx, testCtx, until } from "../../test/fake_ctx.ts";
 import { emit } from "../runtime/events.ts";
 import { readSession, updateSession } from "../store/sessions.ts";
 import { sessionPath } from "../store/paths.ts";
+import { startTimeOf } from "../proc/procfs.ts";
 import { recordQuestion } from "../store/questions.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { promptContext } from "./deliver.ts";
@@ -226,4 +227,23 @@ Deno.test("stream: the hook starts past a live monitor's claim; a dead monitor's
   assert.match(again!, /old-0012 asks/);
   assert.match(again!, /mine-0011 asks \(question 1\)/);
   assert.equal((await readSession(ctx.home, "s1")).claim, undefined);
+});
+
+Deno.test("stream: after /clear (the session ends, its Claude Code lives on) it follows the session that replaced it", async () => {
+  await using ctx = await testCtx();
+  const host = { pid: Deno.pid, pidStart: startTimeOf(Deno.pid) }; // this process plays Claude Code
+  await updateSession(ctx.home, "s1", (r) => ({ ...r, ...host }));
+  const s = streaming(ctx, { self: { pid: Deno.pid } });
+  await ctx.clock.settled(1, s.done);
+  // /clear: SessionEnd of the old id, SessionStart of the new one in the same process.
+  await updateSession(ctx.home, "s1", (r) => ({ ...r, ended: ctx.now() }));
+  await updateSession(ctx.home, "s2", (r) => ({ ...r, ...host }));
+  const spec = await seedTask(ctx, "mine-0013", { state: DONE, spec: { session: "s2" } });
+  await ask(ctx, spec, 1, "After clear?");
+  await until(() => s.lines.length === 1, { unless: s.done });
+  assert.match(s.lines[0]!, /mine-0013 asks \(question 1\)/);
+  assert.equal((await readSession(ctx.home, "s2")).push, "monitor", "the new session is not told to watch");
+  assert.equal((await readSession(ctx.home, "s2")).monitors?.length, 1);
+  assert.equal((await readSession(ctx.home, "s1")).monitors, undefined);
+  assert.equal(await s.stop(), "aborted");
 });

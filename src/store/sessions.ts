@@ -178,3 +178,27 @@ export function addActive(
 export function liveMonitors(r: SessionRecord): NonNullable<SessionRecord["monitors"]> {
   return (r.monitors ?? []).filter((m) => isAlive(m.pid, m.pidStart));
 }
+
+/**
+ * The session that replaced `session` in the same Claude Code process (after
+ * `/clear` it starts a new session id and SessionStart notes the same pid):
+ * a record other than `session`'s, not ended, with `record`'s pid and start
+ * time. Undefined when there is none (yet), or `record` names no process.
+ */
+export async function successorOf(
+  home: string,
+  session: string,
+  record: SessionRecord,
+): Promise<string | undefined> {
+  if (record.pid === undefined) return undefined;
+  const dir = homePaths(home).sessions;
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    const id = entry.name.slice(0, -".json".length);
+    if (id === session || !/^[A-Za-z0-9_.-]{1,128}$/.test(id) || id.startsWith(".")) continue;
+    const r = await readRecord(`${dir}/${entry.name}`);
+    if (r.ended === undefined && r.pid === record.pid && r.pidStart === record.pidStart) return id;
+  }
+  return undefined;
+}
