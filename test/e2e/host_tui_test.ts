@@ -2,7 +2,7 @@
  * The interactive host, proven: the real claude 2.1.330 TUI in a tmux pane
  * (`--plugin-dir` this repository, `--permission-mode default`, offline
  * against the scripted mock model). A /dispatch starts a scripted worker that
- * asks a question; the plugin's monitor (`dispatch watch --stream`) puts the
+ * asks a question (after a `/clear`, which the monitor must follow); the plugin's monitor (`dispatch watch --stream`) puts the
  * question on screen with nothing typed, the model answers it, and the done
  * notice appears the same way; no permission prompt, no `dispatch watch`
  * call. Then a second session in the same project shows a question the ended
@@ -12,6 +12,8 @@
 import assert from "node:assert/strict";
 import { cliInstalled } from "../mock/cli_env.ts";
 import type { NormalizedRequest } from "../mock/mock_server.ts";
+import type { SessionRecord } from "../../src/store/sessions.ts";
+import { waitFor } from "../helpers.ts";
 import {
   bodies,
   createHost,
@@ -25,6 +27,15 @@ import {
 
 const haveTmux = tmuxInstalled();
 if (!haveTmux) console.log("host_tui_test: skipped, tmux is not installed (.ci/run installs it)");
+
+/** Every dispatch session record of the host world. */
+async function sessionRecords(home: string): Promise<SessionRecord[]> {
+  const out: SessionRecord[] = [];
+  for await (const f of Deno.readDir(`${home}/sessions`)) {
+    if (f.name.endsWith(".json")) out.push(JSON.parse(await Deno.readTextFile(`${home}/sessions/${f.name}`)));
+  }
+  return out;
+}
 
 /** The id on the newest start line on screen that is not in `seen`. */
 function startedId(screen: string, seen: string[] = []): string | undefined {
@@ -47,6 +58,14 @@ Deno.test({
     const first = await startTui(host, { args: ["--permission-mode", "default"], name: "first" });
     try {
       await first.waitScreen("the prompt with the monitor running", (s) => /1 monitor/.test(s) || undefined);
+      // /clear: a new session id in the same process; the monitor must follow it (else: push watch).
+      await first.type("/clear");
+      await waitFor("the monitor to follow the cleared session", async () => {
+        const records = await sessionRecords(host.dispatchHome);
+        const ended = records.filter((r) => r.ended !== undefined);
+        const live = records.filter((r) => r.ended === undefined && (r.monitors ?? []).length > 0);
+        return ended.length === 1 && live.length === 1 && live[0]!.push === "monitor" || undefined;
+      }, 15_000);
       await first.type(`/dispatch ${REQUEST}`);
       const id = await first.waitScreen("the start line", (s) => startedId(s));
       // From here on nothing is typed: the monitor's notifications drive the session.
