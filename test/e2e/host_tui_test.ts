@@ -1,12 +1,14 @@
 /**
  * The interactive host, proven: the real claude 2.1.330 TUI in a tmux pane
  * (`--plugin-dir` this repository, `--permission-mode default`, offline
- * against the scripted mock model). A /dispatch starts a scripted worker that
- * asks a question (after a `/clear`, which the monitor must follow); the plugin's monitor (`dispatch watch --stream`) puts the
- * question on screen with nothing typed, the model answers it, and the done
+ * against the scripted mock model). After a `/clear`, which the monitor must
+ * follow, a /dispatch starts a scripted worker that asks a question; the
+ * plugin's monitor (`dispatch watch --stream`) puts the question on screen
+ * with nothing typed, the model answers it, and the done
  * notice appears the same way; no permission prompt, no `dispatch watch`
  * call. Then a second session in the same project shows a question the ended
- * first one left open, again with nothing typed.
+ * first one left open, again with nothing typed, and answers it (in
+ * `acceptEdits`: no prompt there either).
  * @module
  */
 import assert from "node:assert/strict";
@@ -108,7 +110,8 @@ Deno.test({
 
     host.mock.setScript(brain);
     const open = (await host.journal()).findLast((e) => e.type === "question")?.task as string;
-    await using second = await startTui(host, { args: ["--permission-mode", "default"], name: "second" });
+    // acceptEdits here: the handed-over answer runs without a prompt in that mode too.
+    await using second = await startTui(host, { args: ["--permission-mode", "acceptEdits"], name: "second" });
     await monitorLine(second, "the handed-over question", `? ${open} asks (question 1)`);
     await host.waitForEvent("answered", open);
     await monitorLine(second, "the handed-over task's done line", `✓ ${open} done`);
