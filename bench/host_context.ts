@@ -11,17 +11,20 @@
  * the playbook, which must reach the session once. Not counted: the plan
  * (the host model writes it).
  *
- * Run alone: `deno run -A bench/host_context.ts`; bench/run.ts calls
+ * Run alone: `deno run -A bench/host_context.ts` (`--tui`: the interactive
+ * path, the TUI in tmux with the plugin's monitor); bench/run.ts calls
  * {@linkcode measureHostContext}.
  * @module
  */
 import { createHost } from "../test/e2e/host_harness.ts";
-import { REQUEST, withoutReminders } from "../test/e2e/host_harness.ts";
+import { REQUEST, startTui, withoutReminders } from "../test/e2e/host_harness.ts";
 
 /** The budget from the design: start line + notices per task, plan excluded. */
 export const HOST_CONTEXT_BUDGET = 600;
 /** Issue 10: everything the host receives per task, wrappers included, beyond one copy of the playbook. */
 export const SESSION_BUDGET_PER_TASK = 1500;
+/** Per task, wrappers included, on the background-watch path when the monitor was built (stop 14). */
+export const WATCH_BASELINE_PER_TASK = 3496;
 const PLAYBOOK_HEADING = "# dispatch: you orchestrate, workers work";
 
 const HEADER = "dispatch (background workers):";
@@ -47,8 +50,10 @@ export interface HostContextFigures {
     hookPrefixes: number;
     /** Claude Code's "Command running in background ..." results of the watch calls. */
     watchResults: number;
-    /** The <task-notification> turns that woke the host. */
+    /** The <task-notification> turns of background watches that woke the host. */
     taskNotifications: number;
+    /** Claude Code's notification around each monitor line (the line itself counts as a notice). */
+    monitorWrappers: number;
     /** `dispatch resolve`'s JSON (once per request, shared by its tasks). */
     resolve: number;
   };
@@ -103,6 +108,8 @@ export function hostContextFromBody(body: unknown): HostContextFigures {
   let resolve = 0;
   let taskNotifications = 0;
   let hookPrefixes = 0;
+  let monitorWrappers = 0;
+  const monitorLines: string[] = [];
   const notices: string[] = [];
   for (const m of messages) {
     if (Array.isArray(m.content)) {
@@ -122,7 +129,14 @@ export function hostContextFromBody(body: unknown): HostContextFigures {
       }
     }
     for (const text of blockTexts(m)) {
-      if (text.includes("<task-notification>")) taskNotifications += bytes(text);
+      if (text.includes("<task-notification>")) {
+        // A monitor line: dispatch's text is the event; the rest is Claude Code's wrapper.
+        const events = [...text.matchAll(/<event>([\s\S]*?)<\/event>/g)].map((m) => m[1]!);
+        if (/<summary>Monitor event/.test(text)) {
+          monitorLines.push(...events);
+          monitorWrappers += bytes(text) - events.reduce((n, e) => n + bytes(e), 0);
+        } else taskNotifications += bytes(text);
+      }
       if (/<command-(message|name|args)>|^Request: /.test(text)) commandText += bytes(text);
       for (let at = text.indexOf(PLAYBOOK_HEADING); at >= 0; at = text.indexOf(PLAYBOOK_HEADING, at + 1)) {
         playbookCopies++;
@@ -141,9 +155,9 @@ export function hostContextFromBody(body: unknown): HostContextFigures {
       }
     }
   }
-  const noticeBytes = notices.reduce((n, t) => n + bytes(t), 0);
+  const noticeBytes = [...notices, ...monitorLines].reduce((n, t) => n + bytes(t), 0);
   const total = bytes(startLine) + noticeBytes + bytes(answerAck);
-  const wrappers = hookPrefixes + watchResults + taskNotifications + resolve + commandText;
+  const wrappers = hookPrefixes + watchResults + taskNotifications + monitorWrappers + resolve + commandText;
   const extraPlaybooks = Math.max(0, playbookCopies - 1) * playbookBytes;
   const perTask = tasks === 0 ? 0 : Math.round((total + wrappers + extraPlaybooks) / tasks);
   return {
@@ -153,9 +167,9 @@ export function hostContextFromBody(body: unknown): HostContextFigures {
     total,
     budget: HOST_CONTEXT_BUDGET,
     withinBudget: total <= HOST_CONTEXT_BUDGET * Math.max(1, tasks),
-    deliveries: notices.length,
-    overhead: { hookPrefixes, watchResults, taskNotifications, resolve },
-    texts: { startLine, notices, answerAck },
+    deliveries: notices.length + monitorLines.length,
+    overhead: { hookPrefixes, watchResults, taskNotifications, monitorWrappers, resolve },
+    texts: { startLine, notices: [...notices, ...monitorLines], answerAck },
     tasks,
     playbook: { copies: playbookCopies, bytes: playbookBytes },
     commandText,
@@ -196,11 +210,44 @@ export async function measureHostContext(calls = 3): Promise<HostContextFigures>
   }
 }
 
+/**
+ * The same three /dispatch calls in the interactive claude TUI (tmux), where
+ * the plugin's monitor carries each question and completion as a
+ * notification: nothing is re-armed, nothing typed after each /dispatch.
+ * Takes about 20-30 s; needs tmux.
+ */
+export async function measureHostContextTui(calls = 3): Promise<HostContextFigures> {
+  const host = await createHost({ watch: false });
+  try {
+    await using tui = await startTui(host, { args: ["--permission-mode", "default"] });
+    await tui.waitScreen("the monitor", (s) => /1 monitor/.test(s) || undefined);
+    const seen: string[] = [];
+    for (let i = 0; i < calls; i++) {
+      await tui.type(`/dispatch ${REQUEST}`);
+      const id = await tui.waitScreen("a start line", (s) => {
+        return [...s.matchAll(/Dispatched (\S+) \(/g)].map((m) => m[1]!).find((x) => !seen.includes(x));
+      });
+      seen.push(id);
+      await tui.waitScreen(`${id}'s done, reported`, (s) => s.includes(`${id} finished:`) || undefined);
+    }
+    const last = host.mock.modelRequests().at(-1)?.body;
+    if (!last) throw new Error("no request reached the mock");
+    const figures = hostContextFromBody(last);
+    if (figures.tasks !== calls || figures.deliveries < 2 * calls) {
+      throw new Error(`incomplete lifecycle: ${JSON.stringify(figures.texts)}`);
+    }
+    return figures;
+  } finally {
+    await host[Symbol.asyncDispose]();
+  }
+}
+
 /** The figures as the lines the bench prints. */
-export function formatHostContext(f: HostContextFigures): string {
+export function formatHostContext(f: HostContextFigures, host = "real claude -p, background watch"): string {
   const row = (label: string, n: number) => `  ${label.padEnd(44)}${String(n).padStart(6)} B`;
+  const perLine = f.overhead.monitorWrappers > 0 ? Math.round(f.overhead.monitorWrappers / f.deliveries) : 0;
   return [
-    `host context, ${f.tasks} /dispatch calls in one session (start, question, answer, done; real claude -p, mock model)`,
+    `host context, ${f.tasks} /dispatch calls in one session (start, question, answer, done; ${host}, mock model)`,
     row("start line (dispatch start)", f.startLine),
     row(`notices (${f.deliveries} hook deliveries)`, f.notices),
     row("answer acknowledgement (dispatch answer)", f.answerAck),
@@ -208,7 +255,8 @@ export function formatHostContext(f: HostContextFigures): string {
     "  not counted (Claude Code's text, per-request planning):",
     row("  hook prefixes", f.overhead.hookPrefixes),
     row("  watch tool results", f.overhead.watchResults),
-    row("  task notifications", f.overhead.taskNotifications),
+    row("  task notifications (background watch)", f.overhead.taskNotifications),
+    `${row("  monitor notification wrappers", f.overhead.monitorWrappers)}   (${perLine} B a line)`,
     row("  dispatch resolve lines", f.overhead.resolve),
     row("  /dispatch expansions", f.commandText),
     row(
@@ -217,13 +265,17 @@ export function formatHostContext(f: HostContextFigures): string {
     ),
     `${row("per task, wrappers included, beyond one playbook", f.perTask)}   budget ${f.perTaskBudget} B: ${
       f.perTaskWithinBudget ? "ok" : "OVER"
-    }`,
+    }; ${
+      (f.perTask / WATCH_BASELINE_PER_TASK).toFixed(2)
+    }x the watch path's ${WATCH_BASELINE_PER_TASK} B before issue 10's cut`,
   ].join("\n");
 }
 
 if (import.meta.main) {
-  const figures = await measureHostContext();
-  console.log(formatHostContext(figures));
+  // --tui: the interactive path (monitor); default: claude -p with the background watch.
+  const tui = Deno.args.includes("--tui");
+  const figures = tui ? await measureHostContextTui() : await measureHostContext();
+  console.log(formatHostContext(figures, tui ? "real claude TUI in tmux, plugin monitor" : undefined));
   if (Deno.args.includes("--verbose")) console.log(JSON.stringify(figures.texts, null, 2));
   Deno.exit(figures.withinBudget && figures.perTaskWithinBudget && figures.playbook.copies === 1 ? 0 : 1);
 }

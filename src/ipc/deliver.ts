@@ -10,7 +10,15 @@ import type { Ctx } from "../context.ts";
 import { type JournalEvent, readEventsFor } from "../store/journal.ts";
 import { TERMINAL, trySpec } from "../store/tasks.ts";
 import { noticeFor } from "../render/notices.ts";
-import { hostProcess, liveMonitors, type SessionRecord, withSession } from "../store/sessions.ts";
+import {
+  hostProcess,
+  liveClaim,
+  liveMonitors,
+  pendingOf,
+  type SessionRecord,
+  toldUpTo,
+  withSession,
+} from "../store/sessions.ts";
 import { pushLine } from "./push.ts";
 import { EventVerifier } from "./verify.ts";
 
@@ -90,11 +98,13 @@ export function promptContext(ctx: Ctx, session: string): Promise<string | undef
         if (state && !TERMINAL.has(state.state)) stillActive.push(id);
       }
     }
-    const { entries, end } = await readEventsFor(home, { session }, record.hook ?? 0);
+    // Past what a live monitor is printing; a dead monitor's batch is told again.
+    const { entries, end } = await readEventsFor(home, { session }, toldUpTo(record));
     const { questions, others } = notices(ctx, entries.map((e) => e.event));
     const next: SessionRecord = { ...record, ...hostProcess(ctx.env), hook: end, active: stillActive };
     delete next.pending; // handed over at SessionStart; no monitor printed them first
-    const context = composeContext([...record.pending ?? [], ...questions], others);
+    if (!liveClaim(record)) delete next.claim;
+    const context = composeContext([...pendingOf(record), ...questions], others);
     if (record.push === "monitor" && stillActive.length > 0 && liveMonitors(record).length === 0) {
       // Told "push: monitor", but none runs (never started, or died): from now on the watch carries it.
       next.push = "watch";

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { seedTask, type TestCtx, testCtx, until } from "../../test/fake_ctx.ts";
 import { emit } from "../runtime/events.ts";
 import { readSession, updateSession } from "../store/sessions.ts";
+import { sessionPath } from "../store/paths.ts";
+import { startTimeOf } from "../proc/procfs.ts";
 import { recordQuestion } from "../store/questions.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { promptContext } from "./deliver.ts";
@@ -184,4 +186,64 @@ Deno.test("stream: a bad round (an error) is reported and the stream goes on; th
   stop.abort();
   assert.equal(await done, "aborted");
   assert.match(lines[0]!, /Still there\?/);
+});
+
+Deno.test("stream: prints with the session's lock released, so a host that stops reading holds up no hook", async () => {
+  await using ctx = await testCtx();
+  const spec = await seedTask(ctx, "mine-0010", { state: DONE, spec: { session: "s1" } });
+  await ask(ctx, spec, 1, "Locked?");
+  const lock = `${sessionPath(ctx.home, "s1")}.lock`;
+  const free: boolean[] = [];
+  const res = await deliverOnce(ctx, "s1", () => {
+    // Another process's try of the lock, while the line is being written.
+    const probe = new Deno.Command("flock", { args: ["-n", lock, "true"], stdout: "null", stderr: "null" });
+    free.push(probe.outputSync().success);
+  });
+  assert.deepEqual(res, { closed: false, lines: 1 });
+  assert.deepEqual(free, [true], "the session's lock was held while printing");
+  assert.equal((await readSession(ctx.home, "s1")).claim, undefined, "the claim is dropped once printed");
+  assert.equal(await promptContext(ctx, "s1"), undefined);
+});
+
+Deno.test("stream: the hook starts past a live monitor's claim; a dead monitor's claim is told again", async () => {
+  await using ctx = await testCtx();
+  const spec = await seedTask(ctx, "mine-0011", { state: DONE, spec: { session: "s1" } });
+  await ask(ctx, spec, 1, "Claimed?");
+  const to = (await Deno.stat(`${ctx.home}/journal.jsonl`)).size;
+  const handed = '? old-0012 asks (question 1): "Old?"';
+  const claim = (pid: number) =>
+    updateSession(ctx.home, "s1", (r) => ({ ...r, claim: { pid, token: "t", to, pending: [handed] } }));
+  await claim(Deno.pid); // this process lives: a monitor mid-print
+  assert.equal(
+    await promptContext(ctx, "s1"),
+    undefined,
+    "the hook repeated a batch a live monitor is printing",
+  );
+  const gone = new Deno.Command("true").spawn();
+  await gone.status;
+  await updateSession(ctx.home, "s1", (r) => ({ ...r, hook: 0 }));
+  await claim(gone.pid); // killed mid-print, never committed
+  const again = await promptContext(ctx, "s1");
+  assert.match(again!, /old-0012 asks/);
+  assert.match(again!, /mine-0011 asks \(question 1\)/);
+  assert.equal((await readSession(ctx.home, "s1")).claim, undefined);
+});
+
+Deno.test("stream: after /clear (the session ends, its Claude Code lives on) it follows the session that replaced it", async () => {
+  await using ctx = await testCtx();
+  const host = { pid: Deno.pid, pidStart: startTimeOf(Deno.pid) }; // this process plays Claude Code
+  await updateSession(ctx.home, "s1", (r) => ({ ...r, ...host }));
+  const s = streaming(ctx, { self: { pid: Deno.pid } });
+  await ctx.clock.settled(1, s.done);
+  // /clear: SessionEnd of the old id, SessionStart of the new one in the same process.
+  await updateSession(ctx.home, "s1", (r) => ({ ...r, ended: ctx.now() }));
+  await updateSession(ctx.home, "s2", (r) => ({ ...r, ...host }));
+  const spec = await seedTask(ctx, "mine-0013", { state: DONE, spec: { session: "s2" } });
+  await ask(ctx, spec, 1, "After clear?");
+  await until(() => s.lines.length === 1, { unless: s.done });
+  assert.match(s.lines[0]!, /mine-0013 asks \(question 1\)/);
+  assert.equal((await readSession(ctx.home, "s2")).push, "monitor", "the new session is not told to watch");
+  assert.equal((await readSession(ctx.home, "s2")).monitors?.length, 1);
+  assert.equal((await readSession(ctx.home, "s1")).monitors, undefined);
+  assert.equal(await s.stop(), "aborted");
 });

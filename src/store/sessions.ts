@@ -34,6 +34,39 @@ export interface SessionRecord {
   monitors?: { pid: number; pidStart?: string }[];
   /** Notices handed over at SessionStart (an earlier session's), told once by the monitor or the prompt hook. */
   pending?: string[];
+  /** A monitor printing a batch outside the lock (see {@linkcode Claim}). */
+  claim?: Claim;
+}
+
+/**
+ * A batch a monitor took to print outside the session's lock: the journal
+ * offset it tells up to and the handed-over notices it took. While its
+ * process lives every other teller starts past it; a claim whose process died
+ * uncommitted is ignored, so its batch is told again (repeated, never lost).
+ */
+export interface Claim {
+  pid: number;
+  pidStart?: string;
+  /** Tells two monitors in one process apart. */
+  token: string;
+  to: number;
+  pending?: string[];
+}
+
+/** The session's claim when its monitor still runs. */
+export function liveClaim(r: SessionRecord): Claim | undefined {
+  return r.claim && isAlive(r.claim.pid, r.claim.pidStart) ? r.claim : undefined;
+}
+
+/** Where the next teller starts: the cursor, or past a live claim. */
+export function toldUpTo(r: SessionRecord): number {
+  return Math.max(r.hook ?? 0, liveClaim(r)?.to ?? 0);
+}
+
+/** The handed-over notices still to tell: a dead claim's first, then the record's. */
+export function pendingOf(r: SessionRecord): string[] {
+  const orphaned = r.claim && !liveClaim(r) ? r.claim.pending ?? [] : [];
+  return [...orphaned, ...r.pending ?? []];
 }
 
 /**
@@ -144,4 +177,28 @@ export function addActive(
 /** The session's monitors whose process still runs. */
 export function liveMonitors(r: SessionRecord): NonNullable<SessionRecord["monitors"]> {
   return (r.monitors ?? []).filter((m) => isAlive(m.pid, m.pidStart));
+}
+
+/**
+ * The session that replaced `session` in the same Claude Code process (after
+ * `/clear` it starts a new session id and SessionStart notes the same pid):
+ * a record other than `session`'s, not ended, with `record`'s pid and start
+ * time. Undefined when there is none (yet), or `record` names no process.
+ */
+export async function successorOf(
+  home: string,
+  session: string,
+  record: SessionRecord,
+): Promise<string | undefined> {
+  if (record.pid === undefined) return undefined;
+  const dir = homePaths(home).sessions;
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    const id = entry.name.slice(0, -".json".length);
+    if (id === session || !/^[A-Za-z0-9_.-]{1,128}$/.test(id) || id.startsWith(".")) continue;
+    const r = await readRecord(`${dir}/${entry.name}`);
+    if (r.ended === undefined && r.pid === record.pid && r.pidStart === record.pidStart) return id;
+  }
+  return undefined;
 }

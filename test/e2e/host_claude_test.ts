@@ -83,7 +83,7 @@ Deno.test({
   ignore,
   fn: () =>
     withHost({ watch: false, answerOnStdin: true }, async (h) => {
-      // Turn 1: the slash command. No --allowedTools: the command's allowed-tools must cover the helper.
+      // Turn 1: the slash command. No --allowedTools: the PreToolUse hook must approve the helper.
       const t1 = await h.run(`/dispatch ${REQUEST}`, { model: SYSTEM_REMINDER_MODEL });
       assertRan(t1, "turn 1");
       const first = t1.requests[0]!.text;

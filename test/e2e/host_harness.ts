@@ -158,9 +158,13 @@ export function bash(command: string, background = false): Reply {
   };
 }
 
-/** A question notice as the hooks render it: task, number, the exact answer command. */
+/**
+ * A question notice as the hooks render it (two lines) or as a monitor line
+ * reaches the model (one line, `<` escaped in Claude Code's event tag): task,
+ * number, the exact answer command.
+ */
 const QUESTION_NOTICE =
-  /\? (\S+) asks \(question (\d+)\): ".*"\n {2}Reply with: (dispatch answer \S+ --question \d+) "<answer>"/;
+  /\? (\S+) asks \(question (\d+)\): ".*"\s+Reply with: (dispatch answer \S+ --question \d+) "(?:<|&lt;)answer(?:>|&gt;)"/;
 const DONE_NOTICE = /✓ (\S+) done.*Result: (\S+)/;
 
 /**
@@ -362,3 +366,143 @@ export function jsonText(s: string): string {
 }
 
 export { BIN, ROOT };
+
+/** The interactive claude TUI of a host world, in a tmux pane. */
+export interface Tui extends AsyncDisposable {
+  /** The pane's text, scrollback included. */
+  screen(): Promise<string>;
+  /** Polls the pane until `accept` returns a value; fails at once on a permission prompt or a dead pane. */
+  waitScreen<T>(what: string, accept: (screen: string) => T | undefined, timeoutMs?: number): Promise<T>;
+  /** Types `text` and presses Enter. */
+  type(text: string): Promise<void>;
+  /** Ends the session with /exit and waits for claude to exit; its exit code. */
+  exit(timeoutMs?: number): Promise<number>;
+}
+
+/** True when tmux is on PATH (the TUI tests skip without it). */
+export function tmuxInstalled(): boolean {
+  try {
+    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** What a permission prompt looks like in the 2.1.330 TUI. */
+const PERMISSION_PROMPT = /Do you want to proceed\?|don't ask again/;
+
+/**
+ * Marks the first-run screens done and `project` trusted in claude's global
+ * config (`$CLAUDE_CONFIG_DIR/.claude.json`), so the TUI opens straight on the
+ * prompt offline: without `hasCompletedOnboarding` it tries api.anthropic.com,
+ * without the key approved it asks about it, without `fullscreenUpsellSeenCount`
+ * it offers the fullscreen renderer, without the project's trust it asks that.
+ */
+async function seedTuiConfig(claudeHome: string, project: string, apiKey: string): Promise<void> {
+  const file = `${claudeHome}/.claude/.claude.json`;
+  const old = JSON.parse(await Deno.readTextFile(file).catch(() => "{}"));
+  const config = {
+    ...old,
+    hasCompletedOnboarding: true,
+    lastReleaseNotesSeen: "2.1.330",
+    fullscreenUpsellSeenCount: 3,
+    hasSeenTasksHint: true,
+    officialMarketplaceAutoInstallAttempted: true,
+    customApiKeyResponses: { approved: [apiKey.slice(-20)], rejected: [] },
+    projects: {
+      ...old.projects,
+      [project]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] },
+    },
+  };
+  await Deno.writeTextFile(file, JSON.stringify(config));
+}
+
+function tmux(socket: string, args: string[]): Promise<Deno.CommandOutput> {
+  return new Deno.Command("tmux", { args: ["-S", socket, ...args], stdout: "piped", stderr: "piped" })
+    .output();
+}
+
+/**
+ * Starts the interactive claude of `host` (200×50, `--plugin-dir` this
+ * repository) in its own tmux server, past the first-run screens. `args`
+ * add to claude's (e.g. `--permission-mode default`); `env` to its
+ * environment.
+ */
+export async function startTui(
+  host: Host,
+  opts: { args?: string[]; env?: Record<string, string>; name?: string } = {},
+): Promise<Tui> {
+  const name = opts.name ?? "tui";
+  await seedTuiConfig(host.claudeHome, host.project, host.env.ANTHROPIC_API_KEY ?? "");
+  const dir = `${host.claudeHome}/tmux-${name}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const socket = `${dir}/sock`;
+  const env = { ...host.env, TERM: "xterm-256color", ...opts.env };
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const argv = [cliPath("claude"), "--model", "mock-model", "--plugin-dir", ROOT, ...(opts.args ?? [])];
+  const script = `cd ${quote(host.project)} && env -i ${
+    Object.entries(env).map(([k, v]) => quote(`${k}=${v}`)).join(" ")
+  } ${argv.map(quote).join(" ")}\necho $? > ${quote(`${dir}/exit_code`)}\n`;
+  await Deno.writeTextFile(`${dir}/run.sh`, script);
+  const started = await tmux(socket, [
+    "new-session",
+    "-d",
+    "-x",
+    "200",
+    "-y",
+    "50",
+    "-s",
+    name,
+    `bash ${dir}/run.sh`,
+  ]);
+  if (!started.success) {
+    throw new Error(`tmux new-session failed: ${new TextDecoder().decode(started.stderr)}`);
+  }
+  const exitCode = async () => {
+    const text = await Deno.readTextFile(`${dir}/exit_code`).catch(() => undefined);
+    return text === undefined ? undefined : Number(text.trim());
+  };
+  let last = "";
+  const tui: Tui = {
+    async screen() {
+      const out = await tmux(socket, ["capture-pane", "-p", "-J", "-S", "-3000", "-t", name]);
+      if (out.success) last = new TextDecoder().decode(out.stdout);
+      return last;
+    },
+    waitScreen(what, accept, timeoutMs = 30_000) {
+      return waitFor(what, async () => {
+        const screen = await tui.screen();
+        if (PERMISSION_PROMPT.test(screen)) {
+          throw new Error(`A permission prompt while waiting for ${what}:\n${screen}`);
+        }
+        const v = accept(screen);
+        if (v !== undefined) return v;
+        const code = await exitCode();
+        if (code !== undefined) throw new Error(`claude exited ${code} while waiting for ${what}:\n${last}`);
+        return undefined;
+      }, timeoutMs).catch((e) => {
+        throw new Error(`${(e as Error).message}\n--- screen ---\n${last}`);
+      });
+    },
+    async type(text) {
+      const tail = text.slice(-24);
+      const before = count(await tui.screen(), tail);
+      await tmux(socket, ["send-keys", "-t", name, "-l", text]);
+      // Enter only once the text is in the prompt box: sent with it, it can land before the paste ends.
+      await waitFor(
+        `'${tail}' in the prompt`,
+        async () => count(await tui.screen(), tail) > before || undefined,
+        10_000,
+      );
+      await tmux(socket, ["send-keys", "-t", name, "Enter"]);
+    },
+    async exit(timeoutMs = 15_000) {
+      await tui.type("/exit");
+      return await waitFor("claude to exit", exitCode, timeoutMs);
+    },
+    async [Symbol.asyncDispose]() {
+      await tmux(socket, ["kill-server"]).catch(() => undefined);
+    },
+  };
+  return tui;
+}

@@ -141,7 +141,10 @@ Deno.test("plugin: commands resolve bare (frontmatter name) and pre-approve the 
   const fm = frontmatter(dispatch);
   assert.equal(fm.name, "dispatch");
   assert.ok(fm.description && fm["argument-hint"]);
-  assert.match(fm["allowed-tools"]!, /(^|, )Bash\(dispatch:\*\)(,|$)/);
+  // Issue 10: no prefix rule (`Bash(dispatch:*)` let the turn run `dispatch …; anything`); the PreToolUse
+  // hook approves dispatch's commands, and the one it does not (the first `config init`) is named exactly.
+  const bashRules = (fm["allowed-tools"] ?? "").match(/Bash\([^)]*\)/g) ?? [];
+  assert.deepEqual(bashRules, ["Bash(dispatch config init)"]);
   assert.ok(dispatch.includes("$ARGUMENTS"));
   // Issue 10: the playbook comes once per session from the UserPromptExpansion hook, never per call.
   assert.ok(
@@ -157,7 +160,8 @@ Deno.test("plugin: commands resolve bare (frontmatter name) and pre-approve the 
   const sfm = frontmatter(status);
   assert.equal(sfm.name, "dispatch-status");
   assert.ok(sfm.description && sfm["argument-hint"]);
-  // A !`...` command must be allowed by allowed-tools, or the whole invocation aborts.
+  // A !`...` command must be allowed by allowed-tools, or the whole invocation aborts: it is no tool
+  // call, so the PreToolUse hook is not asked (claude 2.1.330: "This command requires approval").
   const bang = /!`([^`]+)`/.exec(status)?.[1];
   assert.equal(bang, "dispatch status $ARGUMENTS 2>&1 || true");
   assert.match(sfm["allowed-tools"]!, /Bash\(dispatch status:\*\)/);
