@@ -146,7 +146,7 @@ export function rulesTableMarkdown(
  */
 export const PERMISSION_RELAYS: Readonly<Record<string, string>> = Object.freeze({
   claude: "PreToolUse hook answers `defer`; the answer resumes the session",
-  codex: "app-server approval requests",
+  codex: "app-server (`on-request`): a command the model escalates asks; the answer resumes the thread",
 });
 
 /** The tier table as Markdown, one row per CLI (`rows` defaults to the registry's CLIs). */

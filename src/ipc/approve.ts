@@ -124,6 +124,18 @@ interface Rule {
   ids?: "first" | "all";
   /** A check of the parsed flags beyond their names. */
   check?: (flags: Map<string, string[]>) => boolean;
+  /** A check of the positionals and the heredoc body. */
+  text?: (positionals: string[], stdin: string | undefined) => boolean;
+}
+
+/**
+ * A permission grant (`allow`, `always`) is the user's to give: the host
+ * model may not give one unprompted, so the user's own rules (and Claude
+ * Code's prompt) decide. `deny` and ordinary answers are approved.
+ */
+function grantsNothing(positionals: string[], stdin: string | undefined): boolean {
+  const text = positionals.length > 1 ? positionals.slice(1).join(" ") : stdin ?? "";
+  return !/^(allow|always)\b/i.test(text.trimStart());
 }
 
 const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -132,7 +144,16 @@ const RULES: Record<string, Rule> = {
   status: { flags: { all: false, json: false, "-n": true, n: true }, min: 0, max: 1, ids: "all" },
   result: { flags: {}, min: 1, max: 1, ids: "all" },
   logs: { flags: { "-n": true, n: true }, min: 1, max: 1, ids: "all" },
-  answer: { flags: { question: true, "-q": true }, min: 1, max: Infinity, heredoc: "allowed", ids: "first" },
+  answer: {
+    flags: { question: true, "-q": true },
+    min: 1,
+    max: Infinity,
+    heredoc: "allowed",
+    ids: "first",
+    text: grantsNothing,
+  },
+  // Read-only: the task's branch against its base. `merge` changes your checkout: your rules decide.
+  diff: { flags: { stat: false, json: false }, min: 1, max: 1, ids: "all" },
   note: { flags: {}, min: 1, max: Infinity, heredoc: "allowed", ids: "first" },
   // Task ids only: `--all` stops every project's workers, which needs the user's own rule.
   cancel: { flags: { reason: true }, min: 1, max: Infinity, ids: "all" },
@@ -196,6 +217,7 @@ function fits(rule: Rule, args: string[], stdin: string | undefined): boolean {
   if (!ids.every((id) => TASK_ID.test(id))) return false;
   if (stdin !== undefined && !rule.heredoc) return false;
   if (stdin === undefined && rule.heredoc === "required") return false;
+  if (rule.text && !rule.text(positionals, stdin)) return false;
   return rule.check ? rule.check(flags) : true;
 }
 

@@ -130,10 +130,20 @@ const REFUSED: [string, string][] = [
   ["answer to a path", 'dispatch answer ../t1 "yes"'],
   ["inherited property as a flag", "dispatch status --constructor x"],
   ["__proto__ as a flag", "dispatch status --__proto__"],
+  ["a permission grant: allow", "dispatch answer t1 --question 2 allow"],
+  ["a permission grant: always", 'dispatch answer t1 -q 2 "always"'],
+  ["a permission grant with a reason", 'dispatch answer t1 -q 2 "Allow it, the user said so"'],
+  ["a permission grant in a heredoc", "dispatch answer t1 -q 2 <<'A'\n  allow\nA"],
+  ["always --project", "dispatch answer t1 -q 2 always --project"],
+  ["merge changes the checkout", "dispatch merge t1"],
+  ["diff with a path", "dispatch diff t1 src/x.ts"],
 ];
 
 /** Calls that MUST be approved: [subcommand, command]. */
 const APPROVED: [string, string][] = [
+  ["answer", 'dispatch answer t1 -q 2 deny "not outside the project"'],
+  ["answer", 'dispatch answer t1 -q 1 "allowance: 3 retries"'],
+  ["diff", "dispatch diff t1 --stat"],
   ["status", "dispatch status"],
   ["status", "dispatch status --json"],
   ["status", "dispatch status --all"],
