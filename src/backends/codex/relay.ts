@@ -18,24 +18,18 @@
  * @module
  */
 import { arr, num, obj as asObject, str } from "../jsonl.ts";
+import type { Decision, PermissionRequest as CoreRequest } from "../../store/permissions.ts";
 import { type LineChannel, METHOD_NOT_FOUND, type Reply, RpcPeer, type ServerMessage } from "./rpc.ts";
 
-/** What the worker asks the user for, in the relay core's shape. */
-export interface PermissionRequest {
-  /** codex's item type: `commandExecution` or `fileChange`. */
-  tool: string;
-  command?: string;
-  file?: string;
-  cwd: string;
-  /** codex's item id of the call. */
-  call?: string;
+/** What the worker asks the user for: the relay core's request, plus why the model asks. */
+export interface PermissionRequest extends CoreRequest {
   /** Why the model asks (its `justification`), when it said. */
   reason?: string;
 }
 
 /** The user's answer to a permission question. */
 export interface PermissionVerdict {
-  decision: "allow" | "always" | "deny";
+  decision: Decision;
   reason?: string;
 }
 
