@@ -57,6 +57,8 @@ export function taskJson(v: TaskView, now: number) {
     pid: v.state.pid ?? null,
     containment: v.state.containment ?? null,
     sandbox: v.state.sandbox ?? null,
+    runner: v.spec.runner?.name ?? "local",
+    job_id: v.state.job?.id ?? null,
     output: v.hasOutput ? v.outputPath : null,
     /** Set when part of the task could not be read: what, in one line. */
     damaged: v.damaged ?? null,
@@ -85,7 +87,7 @@ export function renderBoard(views: TaskView[], now: number): string {
     for (const q of v.questions) {
       lines.push(`${" ".repeat(idWidth + 2)}? (${q.n}) ${inline(q.text, LINE_CAP)}`);
     }
-    if (v.shown === "failed" || v.shown === "cancelled") {
+    if (v.shown === "failed" || v.shown === "cancelled" || (v.shown === "queued" && v.state.job)) {
       lines.push(`${" ".repeat(idWidth + 2)}${inline(v.state.reason ?? "", REASON_CAP)}`);
     }
   }
@@ -119,6 +121,11 @@ export function renderDetail(v: TaskView, tail: string[], now: number): string {
     );
   }
   if (s.nativeSession) lines.push(`  session   ${inline(s.nativeSession)}`);
+  if (v.spec.runner) {
+    lines.push(
+      `  runner    ${inline(v.spec.runner.name)} (${v.spec.runner.type}${s.job ? `, job ${s.job.id}` : ""})`,
+    );
+  }
   const usage = usageText(v);
   if (usage) lines.push(`  usage     ${usage}`);
   for (const q of v.questions) lines.push(`  question  (${q.n}) ${inline(q.text, QUESTION_CAP)}`);

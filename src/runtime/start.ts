@@ -25,6 +25,7 @@ import { createWorktree, removeWorktree, type Worktree } from "./worktree.ts";
 import { crashPoint } from "../proc/crash_point.ts";
 import type { Rules } from "../rules.ts";
 import { taskRules } from "./permissions.ts";
+import { chooseRunner } from "./runner.ts";
 
 /** What the host asked for. */
 export interface StartOptions {
@@ -43,6 +44,8 @@ export interface StartOptions {
   worktree?: boolean;
   /** `--allow` and `--deny` (checked by the caller). */
   rules?: Partial<Rules>;
+  /** `--runner`: where the worker runs, over the config's choice (runtime/runner.ts). */
+  runner?: string;
 }
 
 /** Turns a title into the readable part of a task id. */
@@ -110,6 +113,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   );
   const resolved = resolveModel(config, opts.model);
   const adapter = await adapterFor(config, resolved.backend); // fails now, not in the background, if unusable
+  const runner = chooseRunner(config, resolved, opts.runner, ctx.env);
   const cwd = await checkCwd(opts.cwd);
   const tier: Tier = opts.tier ?? resolved.tier ?? "edit";
   const project = await projectOf(cwd);
@@ -165,6 +169,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     ...(worktree ? { worktree } : {}),
     planItems: parseChecklist(plan).length,
     ...(permissions ? { permissions } : {}),
+    ...(runner ? { runner } : {}),
   };
   try {
     // Fail now, in the foreground, on what the adapter refuses (a tier the CLI cannot honour).
