@@ -1,0 +1,177 @@
+/**
+ * Workers as jobs of a real Slurm cluster (issue 12): one single-node
+ * cluster on 127.0.0.1 for the whole file (test/slurm_cluster.ts), the
+ * scripted fake worker and the real claude (mock model) submitted through
+ * the slurm runner.
+ * @module
+ */
+import assert from "node:assert/strict";
+import {
+  type Sandbox,
+  sandbox,
+  scenarioConfig,
+  startTask,
+  waitFor,
+  waitForNoProcesses,
+  waitForState,
+} from "../helpers.ts";
+import { allScenarios } from "../helpers.ts";
+import { type SlurmCluster, slurmCluster, slurmMissing } from "../slurm_cluster.ts";
+import { HAPPY, installed, workerSandbox, workerScript } from "./worker_e2e.ts";
+
+const missing = slurmMissing();
+if (missing) console.error(`skipping test/e2e/slurm_test.ts: ${missing}`);
+
+const RUNNERS = [
+  "runners:",
+  "  hpc: { type: slurm, args: [--time=5], poll: 200ms }",
+  "  held: { type: slurm, args: [--hold] }",
+].join("\n") + "\n";
+
+const IN_JOB = [
+  "backends:",
+  "  in-job:",
+  `    command: "sh -c 'echo in-job $SLURM_JOB_ID; exit 3' sh"`,
+  `    model_flag: ""`,
+  "    runner: hpc",
+].join("\n");
+
+/** The scenario config plus the runners and a backend that runs on `hpc` by its own config. */
+function config(): string {
+  return scenarioConfig(allScenarios()).replace("backends:\n", `${IN_JOB}\n`)
+    .replace("models:\n", "models:\n  in-job: { backend: in-job }\n") + RUNNERS;
+}
+
+async function jobOf(sb: Sandbox, id: string): Promise<string> {
+  const s = await waitForState(sb, id, ["queued", "running", "waiting", "done", "failed", "cancelled"]);
+  return await waitFor(`${id}'s job id`, async () => {
+    const r = JSON.parse((await sb.run(["status", id, "--json"])).stdout).tasks[0];
+    return typeof r.job_id === "string" ? r.job_id as string : undefined;
+  }, 30_000).then((j) => (void s, j));
+}
+
+/** Waits until the scheduler no longer lists `job` as pending, running or completing. */
+function jobGone(cluster: SlurmCluster, job: string): Promise<true> {
+  return waitFor(`job ${job} to leave squeue`, async () => {
+    const r = await cluster.run("squeue", ["-h", "-j", job, "-o", "%i %T"]);
+    return r.stdout.trim() === "" ? true : undefined;
+  }, 15_000);
+}
+
+Deno.test(
+  { name: "slurm runner: workers run as jobs of a real cluster", ignore: missing !== undefined },
+  async (t) => {
+    await using cluster = (await slurmCluster())!;
+    await using sb = await sandbox(config());
+    Object.assign(sb.env, { SLURM_CONF: cluster.conf });
+
+    await t.step("a worker asks, is answered and finishes as a job", async () => {
+      const id = await startTask(sb, "ask", ["--runner", "hpc"]);
+      const job = await jobOf(sb, id);
+      const waiting = await waitForState(sb, id, ["waiting"], 30_000);
+      assert.deepEqual(waiting.questions, [{ n: 1, text: "Which database should I use?" }]);
+      assert.equal(waiting.runner, "hpc");
+      assert.equal((await sb.run(["answer", id, "Use PostgreSQL"])).code, 0);
+      const done = await waitForState(sb, id, ["done", "failed"], 30_000);
+      assert.equal(done.state, "done", String(done.reason));
+      assert.equal(done.job_id, job);
+      const shown = await cluster.run("scontrol", ["show", "job", "-o", job]);
+      assert.match(shown.stdout, new RegExp(`JobName=dispatch-${id} `));
+      assert.match(shown.stdout, /JobState=COMPLETED /);
+      assert.match((await sb.run(["status", id])).stdout, new RegExp(`runner +hpc \\(slurm, job ${job}\\)`));
+      await jobGone(cluster, job);
+    });
+
+    await t.step("a job that exits 3 is failed with exit code 3, and ran with its SLURM_JOB_ID", async () => {
+      const id = await startTask(sb, "in-job"); // its backend names the runner
+      const s = await waitForState(sb, id, ["done", "failed"], 30_000);
+      assert.equal(s.state, "failed");
+      assert.equal(s.exit_code, 3);
+      assert.equal(s.reason, "Worker exited with code 3");
+      const log = await Deno.readTextFile(`${sb.home}/tasks/${id}/worker.log`);
+      assert.match(log, new RegExp(`^in-job ${s.job_id}$`, "m"));
+    });
+
+    await t.step("a hanging job is cancelled with scancel: no job, no process left", async () => {
+      const id = await startTask(sb, "hang", ["--runner", "hpc"]);
+      const job = await jobOf(sb, id);
+      await waitForState(sb, id, ["running"], 30_000);
+      assert.equal((await sb.run(["cancel", id])).code, 0);
+      assert.equal((await waitForState(sb, id, ["cancelled", "failed", "done"])).state, "cancelled");
+      await jobGone(cluster, job);
+      await waitForNoProcesses(id);
+    });
+
+    await t.step("a job killed with scancel behind dispatch's back is seen as dead", async () => {
+      const id = await startTask(sb, "hang", ["--runner", "hpc"]);
+      const job = await jobOf(sb, id);
+      await waitForState(sb, id, ["running"], 30_000);
+      await cluster.run("scancel", [job]);
+      const s = await waitForState(sb, id, ["failed", "done", "cancelled"], 30_000);
+      assert.equal(s.state, "failed");
+      assert.match(String(s.reason), /SIGTERM|signal 15|Slurm job/);
+      await jobGone(cluster, job);
+      await waitForNoProcesses(id);
+    });
+
+    await t.step("a timeout stops the job with scancel", async () => {
+      const id = await startTask(sb, "hang", ["--runner", "hpc", "--timeout", "1s"]);
+      const job = await jobOf(sb, id);
+      const s = await waitForState(sb, id, ["failed", "done", "cancelled"], 30_000);
+      assert.match(String(s.reason), /^Timed out after 1s/);
+      await jobGone(cluster, job);
+    });
+
+    await t.step(
+      "a pending job is queued with the scheduler's reason; liveness comes from the scheduler",
+      async () => {
+        const id = await startTask(sb, "hang", ["--runner", "held"]);
+        const job = await jobOf(sb, id);
+        const queued = await waitFor("the scheduler's reason", async () => {
+          const r = JSON.parse((await sb.run(["status", id, "--json"])).stdout).tasks[0];
+          return r.state === "queued" && /pending: JobHeld/.test(r.reason) ? r : undefined;
+        }, 30_000);
+        assert.equal(queued.job_id, job);
+        assert.match((await sb.run(["status"])).stdout, new RegExp(`Slurm job ${job} pending: JobHeld`));
+        // Its supervisor dies: no local pid is left, but the job is still the scheduler's, so it is not dead.
+        const state = JSON.parse(await Deno.readTextFile(`${sb.home}/tasks/${id}/state.json`));
+        Deno.kill(state.supervisor, "SIGKILL");
+        await waitFor("the supervisor to die", () => {
+          const stat = Deno.readTextFileSync(`/proc/${state.supervisor}/stat`);
+          return /\) Z/.test(stat) ? true : undefined;
+        }).catch(() => true); // reaped already
+        assert.equal((await waitForState(sb, id, ["queued", "failed"])).state, "queued");
+        // The job vanishes (released and cancelled behind dispatch's back): now it is dead.
+        await cluster.run("scancel", [job]);
+        await jobGone(cluster, job);
+        const s = await waitForState(sb, id, ["failed", "done", "cancelled"], 30_000);
+        assert.equal(s.state, "failed");
+        assert.match(String(s.reason), new RegExp(`Slurm job ${job} ended CANCELLED`));
+      },
+    );
+
+    await t.step({
+      name: "the real claude worker (mock model) runs as a job",
+      ignore: !installed("claude"),
+      fn: async () => {
+        await using w = await workerSandbox("claude", workerScript("claude", () => HAPPY));
+        const cfg = JSON.parse(await Deno.readTextFile(`${w.sb.home}/config.yaml`));
+        cfg.runners = { hpc: { type: "slurm", poll: "200ms" } };
+        await Deno.writeTextFile(`${w.sb.home}/config.yaml`, JSON.stringify(cfg));
+        Object.assign(w.sb.env, { SLURM_CONF: cluster.conf });
+        const id = await w.start("claude on slurm", ["--runner", "hpc"]);
+        await w.waitState(id, ["waiting"]);
+        assert.equal((await w.sb.run(["answer", id, "Use PostgreSQL"])).code, 0);
+        const done = await w.waitState(id, ["done", "failed"]);
+        assert.equal(done.state, "done", String(done.reason));
+        assert.equal(typeof done.job_id, "string");
+        assert.ok(
+          w.server.modelRequests().some((r) =>
+            r.normalized!.toolResults.some((x) => x.includes("Use PostgreSQL"))
+          ),
+          "the answer reached the model from inside the job",
+        );
+      },
+    });
+  },
+);
