@@ -8,6 +8,15 @@
  * @module
  */
 
+/** The environment variables the clients read (kept so every reader asks the same cluster). */
+export function clientEnv(env: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k === "PATH" || k === "HOME" || k.startsWith("SLURM_") || k === "MUNGE_SOCKET") kept[k] = v;
+  }
+  return kept;
+}
+
 /** What a client call may take before it is given up. */
 export const CLIENT_TIMEOUT_MS = 20_000;
 

@@ -17,6 +17,7 @@ import { configDurationMs } from "../duration.ts";
 import type { ResolvedModel } from "../models/resolve.ts";
 import { type RunnerSpec, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { startTimeOf } from "../proc/procfs.ts";
+import { clientEnv } from "../proc/slurm.ts";
 import { startLocal } from "./runner_local.ts";
 import { startSlurm } from "./runner_slurm.ts";
 
@@ -65,15 +66,6 @@ export const DEFAULT_RUNNER_POLL_MS = 500;
 
 /** The name of this machine's runner, always defined. */
 export const LOCAL_RUNNER = "local";
-
-/** The environment variables a scheduler's clients read (kept so every reader asks the same cluster). */
-export function clientEnv(env: Record<string, string>): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (k === "PATH" || k === "HOME" || k.startsWith("SLURM_") || k === "MUNGE_SOCKET") kept[k] = v;
-  }
-  return kept;
-}
 
 /**
  * The runner a task gets: `--runner` first, else the alias's, the model's,

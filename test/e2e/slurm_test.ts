@@ -150,6 +150,40 @@ Deno.test(
       },
     );
 
+    await t.step(
+      "doctor checks each runner: scheduler, shared home from a job, CLIs on the node",
+      async () => {
+        const doctorConfig = [
+          "default: m",
+          "backends:",
+          "  fake: { command: \"sh -c 'exit 0' sh\", model_flag: '', runner: hpc }",
+          "models:",
+          "  m: { backend: fake }",
+          "runners:",
+          "  hpc: { type: slurm }",
+          "  bad: { type: slurm, args: [--partition=nowhere] }",
+        ].join("\n") + "\n";
+        await using other = await sandbox(doctorConfig);
+        Object.assign(other.env, { SLURM_CONF: cluster.conf });
+        const r = await other.run(["doctor"]);
+        assert.equal(r.code, 1, r.stdout); // the bad runner is not ready
+        assert.match(r.stdout, /^✓ runner hpc +scheduler +Slurmctld\(primary\) at \S+ is UP$/m);
+        assert.match(r.stdout, /^✓ runner hpc +shared home +job \d+ wrote to /m);
+        assert.match(r.stdout, /^✓ runner hpc +on the node +found \S+\/bin\/dispatch, sh$/m);
+        assert.match(
+          r.stdout,
+          /^✗ runner bad +shared home +sbatch refused a test job: .*partition.*Fix: correct runners/m,
+        );
+        assert.match(r.stdout, /^✗ runner bad +on the node +srun: .*partition/m);
+        const broken = await other.run(["doctor"], { env: { SLURM_CONF: `${cluster.dir}/missing.conf` } });
+        assert.match(
+          broken.stdout,
+          /^✗ runner hpc +scheduler +SLURM_CONF names no file: .*Fix: point SLURM_CONF/m,
+        );
+        assert.match(broken.stdout, /^- runner hpc +shared home +skipped: no scheduler$/m);
+      },
+    );
+
     await t.step({
       name: "the real claude worker (mock model) runs as a job",
       ignore: !installed("claude"),
