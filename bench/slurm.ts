@@ -7,11 +7,14 @@
  * moment a host watching the journal sees the supervisor's `question`
  * event. The same worker on the local runner gives the baseline; the ratio
  * is printed. Both clocks are this machine's (the node is this machine).
+ * One node shares inotify with the supervisor; a third row measures the
+ * supervisor's half with a watch that sees no events, as on NFS.
  * @module
  */
-import { systemClock } from "../src/context.ts";
+import { type HomeCtx, systemClock, watchDirWith } from "../src/context.ts";
 import { row, summarize, type Summary } from "./stats.ts";
-import { BIN, envFor, makeHome, N, removeHome, timed } from "./harness.ts";
+import { BIN, envFor, fakeTask, makeHome, N, removeHome, SCRIPTED, timed } from "./harness.ts";
+import { questionRound } from "./question_round.ts";
 import { slurmCluster } from "../test/slurm_cluster.ts";
 
 const clock = systemClock();
@@ -56,6 +59,36 @@ async function round(runner: string, env: Record<string, string>, config: string
   return summarize(samples);
 }
 
+/**
+ * The same relay when inotify cannot see the worker's writes (DISPATCH_HOME
+ * on NFS, the worker on another node): the supervisor's half with a watch
+ * that gets no events, waking only on the slurm runner's 500 ms poll.
+ */
+async function blindRound(): Promise<Summary> {
+  const h = await makeHome(SCRIPTED("/dev/null"));
+  const deaf: HomeCtx = {
+    ...clock,
+    home: h.home,
+    // A folder that does not exist cannot be watched: the poll alone carries the wait.
+    watchDir: (dir, opts) =>
+      dir.endsWith("/questions")
+        ? watchDirWith(clock.sleep, `${dir}/.unwatchable`, { ...opts, pollMs: 500, blindPollMs: 500 })
+        : clock.watchDir(dir, opts),
+  };
+  const samples: number[] = [];
+  await using wake = clock.watchDir(h.home, { match: (p) => p.endsWith("journal.jsonl"), pollMs: 1000 });
+  for (let i = 0; i < N; i++) {
+    const id = await fakeTask(h.home, h.project, i, "bench", { running: true });
+    const r = await questionRound(deaf, h.home, id, i);
+    await r.ask();
+    while (!(await questionsSeen(h.home, id)).has(1)) await wake.wait(1000);
+    const seenAt = Date.now();
+    samples.push(seenAt - await r.finish());
+  }
+  await removeHome(h);
+  return summarize(samples);
+}
+
 if (import.meta.main) {
   await using cluster = await slurmCluster();
   if (!cluster) Deno.exit(0); // slurmCluster said why
@@ -74,10 +107,10 @@ if (import.meta.main) {
   const slurm = await round("hpc", env, config);
   console.log(`question → host, ${N} questions each (bin: ${BIN})`);
   console.log(row("local runner", local));
-  console.log(row("slurm runner (one node, poll 500ms)", slurm));
-  console.log(
-    `ratio slurm/local: p50 ${(slurm.p50 / local.p50).toFixed(2)}×, p95 ${
-      (slurm.p95 / local.p95).toFixed(2)
-    }×`,
-  );
+  console.log(row("slurm runner (one node, inotify)", slurm));
+  const blind = await blindRound();
+  console.log(row("supervisor's watch deaf (as NFS), poll 500ms", blind));
+  const ratio = (a: Summary) =>
+    `p50 ${(a.p50 / local.p50).toFixed(2)}×, p95 ${(a.p95 / local.p95).toFixed(2)}×`;
+  console.log(`ratio to local: slurm ${ratio(slurm)}; deaf watch ${ratio(blind)}`);
 }

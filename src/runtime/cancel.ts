@@ -62,7 +62,10 @@ export async function cancelTask(
       return true;
     });
   } catch (e) {
-    if (e instanceof JobCancelError) throw e; // the scheduler refused: nothing was stopped, nothing recorded
+    if (e instanceof JobCancelError) {
+      await Deno.remove(cancelMarker(home, id)).catch(() => {}); // the scheduler refused: nothing was stopped
+      throw e;
+    }
     // The lock itself failed (a full disk, a deleted folder): stop the tree all the same.
     if (!stopped && !isOver(readState(home, id))) {
       const last = readState(home, id);

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { seedTask, testCtx } from "../../test/fake_ctx.ts";
 import { tempDir } from "../../test/temp_dir.ts";
 import { taskPaths } from "../store/paths.ts";
-import type { RunnerSpec } from "../store/tasks.ts";
+import { readState, type RunnerSpec } from "../store/tasks.ts";
+import { cancelMarker, cancelTask } from "./cancel.ts";
 import { reconcileTask } from "./reconcile.ts";
-import { batchScript } from "./runner_slurm.ts";
+import { batchScript, JobCancelError } from "./runner_slurm.ts";
 
 Deno.test("batchScript passes every word of the wrapper verbatim: quotes, $(...), backticks, newlines", async () => {
   await using dir = await tempDir();
@@ -107,4 +108,33 @@ Deno.test("reconcile: a controller that does not answer is not a dead job", asyn
     state: { state: "running", supervisor: await deadPid(), job: { id: "2" } },
   });
   assert.equal((await reconcileTask(ctx, "down-0001")).state, "running");
+});
+
+Deno.test("cancel: a scheduler that refuses scancel is one line, and the task is not recorded cancelled", async () => {
+  await using ctx = await testCtx();
+  await using bin = await tempDir();
+  await Deno.writeTextFile(
+    `${bin.path}/scancel`,
+    "#!/bin/sh\necho 'scancel: error: Access/permission denied' >&2; exit 1\n",
+    {
+      mode: 0o755,
+    },
+  );
+  const runner: RunnerSpec = {
+    name: "hpc",
+    type: "slurm",
+    args: [],
+    pollMs: 500,
+    env: { PATH: `${bin.path}:/bin` },
+  };
+  await seedTask(ctx, "held-0001", { spec: { runner }, state: { state: "queued", job: { id: "12" } } });
+  await assert.rejects(
+    () => cancelTask(ctx, "held-0001", "by the user"),
+    (e: unknown) =>
+      e instanceof JobCancelError &&
+      e.message ===
+        "Could not cancel task held-0001: scancel could not cancel job 12: scancel: error: Access/permission denied (is the Slurm controller reachable? 'dispatch doctor' checks)",
+  );
+  assert.equal(readState(ctx.home, "held-0001").state, "queued");
+  await assert.rejects(() => Deno.stat(cancelMarker(ctx.home, "held-0001")), Deno.errors.NotFound);
 });
