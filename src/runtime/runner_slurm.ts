@@ -158,14 +158,25 @@ export async function startSlurm(
     // On a one-node cluster (or a node that is this machine) its processes are ours to stop too.
     await killTree({ task: spec.id, home }, graceMs);
   };
-  return { jobId, running, status, stop, cleanup: () => stopIfActive(spec, jobId) };
+  return { jobId, running, status, stop, cleanup: () => stopIfActive(clock, spec, jobId) };
 }
 
-/** Cancels the job if the scheduler still lists it as active (a finished worker's job completing). */
-async function stopIfActive(spec: TaskSpec, jobId: string): Promise<void> {
+/** How long a job whose wrapper has exited gets to end by itself before it is cancelled. */
+const END_GRACE_MS = 5000;
+
+/**
+ * After the wrapper exited: the job ends by itself a moment later (Slurm
+ * stops what its batch script left); cancel it only if it is still active
+ * after a grace, so a finished worker's job is recorded COMPLETED, not CANCELLED.
+ */
+async function stopIfActive(clock: Pick<Clock, "sleep" | "monotonic">, spec: TaskSpec, jobId: string) {
   const env = spec.runner?.env ?? {};
-  const info = await jobInfo(env, jobId).catch(() => undefined);
-  if (isActive(info)) await cancelJob(env, jobId).catch(() => {});
+  const until = clock.monotonic() + END_GRACE_MS;
+  while (clock.monotonic() < until) {
+    if (!isActive(await jobInfo(env, jobId).catch(() => undefined))) return;
+    await clock.sleep(100);
+  }
+  await cancelJob(env, jobId).catch(() => {});
 }
 
 /** The scheduler would not cancel a task's job. */

@@ -17,7 +17,7 @@ import {
 } from "../helpers.ts";
 import { allScenarios } from "../helpers.ts";
 import { type SlurmCluster, slurmCluster, slurmMissing } from "../slurm_cluster.ts";
-import { HAPPY, installed, workerSandbox, workerScript } from "./worker_e2e.ts";
+import { assertResumed, installed, workerSandbox, workerScript } from "./worker_e2e.ts";
 
 const missing = slurmMissing();
 if (missing) console.error(`skipping test/e2e/slurm_test.ts: ${missing}`);
@@ -185,26 +185,41 @@ Deno.test(
     );
 
     await t.step({
-      name: "the real claude worker (mock model) runs as a job",
+      name:
+        "the real claude worker (mock model) runs as a job; the answer resumes it in a new job, same session",
       ignore: !installed("claude"),
       fn: async () => {
-        await using w = await workerSandbox("claude", workerScript("claude", () => HAPPY));
+        await using w = await workerSandbox(
+          "claude",
+          workerScript(
+            "claude",
+            (resumed) =>
+              resumed
+                ? [{ read: true }, { tick: "second" }, { write: "Resumed and finished." }]
+                : [{ read: true }, { tick: "first" }, { ask: "Which database should I use?", timeout: "1s" }],
+            "Waiting for the answer.",
+          ),
+        );
         const cfg = JSON.parse(await Deno.readTextFile(`${w.sb.home}/config.yaml`));
         cfg.runners = { hpc: { type: "slurm", poll: "200ms" } };
         await Deno.writeTextFile(`${w.sb.home}/config.yaml`, JSON.stringify(cfg));
         Object.assign(w.sb.env, { SLURM_CONF: cluster.conf });
         const id = await w.start("claude on slurm", ["--runner", "hpc"]);
-        await w.waitState(id, ["waiting"]);
+        const first = await w.waitExited(id);
+        assert.equal(first.state, "waiting", String(first.reason));
+        assert.equal(typeof first.job_id, "string");
+        const before = w.server.modelRequests().length;
         assert.equal((await w.sb.run(["answer", id, "Use PostgreSQL"])).code, 0);
         const done = await w.waitState(id, ["done", "failed"]);
         assert.equal(done.state, "done", String(done.reason));
-        assert.equal(typeof done.job_id, "string");
-        assert.ok(
-          w.server.modelRequests().some((r) =>
-            r.normalized!.toolResults.some((x) => x.includes("Use PostgreSQL"))
-          ),
-          "the answer reached the model from inside the job",
+        assert.notEqual(done.job_id, first.job_id, "the resume ran as a new job");
+        const resumed = w.server.modelRequests().slice(before).map((r) => r.normalized!).find((n) =>
+          n.toolNames.length > 0
         );
+        assert.ok(resumed, "the resumed worker called the model");
+        assertResumed({ id, first, done, resumed: resumed! }, "native session");
+        const jobs = await cluster.run("scontrol", ["show", "job", "-o", String(done.job_id)]);
+        assert.match(jobs.stdout, new RegExp(`JobName=dispatch-${id} .*JobState=COMPLETED`));
       },
     });
   },
