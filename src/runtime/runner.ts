@@ -17,6 +17,8 @@ import { configDurationMs } from "../duration.ts";
 import type { ResolvedModel } from "../models/resolve.ts";
 import { type RunnerSpec, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { startTimeOf } from "../proc/procfs.ts";
+import { confirmCgroup, type Containment } from "../proc/containment.ts";
+import type { Sandbox } from "./sandbox.ts";
 import { clientEnv } from "../proc/slurm.ts";
 import { startLocal } from "./runner_local.ts";
 import { startSlurm } from "./runner_slurm.ts";
@@ -132,4 +134,64 @@ export async function markQueued(ctx: Ctx, id: string, jobId: string, why: strin
       supervisorStart: startTimeOf(Deno.pid),
     };
   });
+}
+
+/** Records the new run as `running` (unless the task ended meanwhile). */
+function markRunning(
+  ctx: Ctx,
+  id: string,
+  worker: StartedWorker,
+  started: number,
+  containment: Containment | undefined,
+  sandbox: Sandbox,
+) {
+  return updateState(ctx.home, id, (s) => {
+    if (TERMINAL.has(s.state)) return undefined;
+    const pid = worker.pid;
+    const next = {
+      ...s,
+      state: "running" as const,
+      ...(pid !== undefined ? { pid, pidStart: startTimeOf(pid) } : {}),
+      ...(worker.jobId !== undefined ? { job: { id: worker.jobId } } : {}),
+      supervisor: Deno.pid,
+      supervisorStart: startTimeOf(Deno.pid),
+      started: s.started ?? started,
+      runs: (s.runs ?? 0) + 1,
+      ...(containment ? { containment } : {}),
+      sandbox,
+    };
+    delete next.reason;
+    return next;
+  });
+}
+
+/** When the run counts from (monotonic), once it runs; and the state write that records it. */
+export interface RunStart {
+  since(): number | undefined;
+  recorded: Promise<void>;
+}
+
+/**
+ * Records the started worker: `running` at once on this machine (with the
+ * containment the kernel confirms), or `queued` until the scheduler starts
+ * its job, then `running`.
+ */
+export async function recordStart(
+  ctx: Ctx,
+  id: string,
+  worker: StartedWorker,
+  cgroup: string | undefined,
+  sandbox: Sandbox,
+  startedMono: number,
+): Promise<RunStart> {
+  if (worker.pid !== undefined) {
+    await markRunning(ctx, id, worker, ctx.now(), await confirmCgroup(cgroup, worker.pid), sandbox);
+    return { since: () => startedMono, recorded: Promise.resolve() };
+  }
+  let since: number | undefined;
+  await markQueued(ctx, id, worker.jobId!, "submitted");
+  const recorded = worker.running.then(() => markRunning(ctx, id, worker, ctx.now(), undefined, sandbox))
+    .then(() => {}, () => {}) // a full disk: the next state write repairs it; the run goes on
+    .then(() => void (since = ctx.monotonic()));
+  return { since: () => since, recorded };
 }

@@ -154,7 +154,8 @@ export async function startSlurm(
   };
   const status = watch().finally(markRunning);
   const stop = async (graceMs?: number) => {
-    await cancelJob(runner.env, jobId);
+    // A controller that does not answer now: the job's end is still watched, and cleanup cancels again.
+    await cancelJob(runner.env, jobId).catch(() => {});
     // On a one-node cluster (or a node that is this machine) its processes are ours to stop too.
     await killTree({ task: spec.id, home }, graceMs);
   };

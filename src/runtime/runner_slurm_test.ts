@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { seedTask, testCtx } from "../../test/fake_ctx.ts";
+import { seedTask, testCtx, until } from "../../test/fake_ctx.ts";
+import { configSchema } from "../config/schema.ts";
+import { startTimeOf } from "../proc/procfs.ts";
+import { emit } from "./events.ts";
+import { waitForSlot } from "./queue.ts";
 import { tempDir } from "../../test/temp_dir.ts";
 import { taskPaths } from "../store/paths.ts";
-import { readState, type RunnerSpec } from "../store/tasks.ts";
+import { readState, type RunnerSpec, updateState } from "../store/tasks.ts";
 import { cancelMarker, cancelTask } from "./cancel.ts";
 import { reconcileTask } from "./reconcile.ts";
 import { batchScript, JobCancelError } from "./runner_slurm.ts";
@@ -137,4 +141,23 @@ Deno.test("cancel: a scheduler that refuses scancel is one line, and the task is
   );
   assert.equal(readState(ctx.home, "held-0001").state, "queued");
   await assert.rejects(() => Deno.stat(cancelMarker(ctx.home, "held-0001")), Deno.errors.NotFound);
+});
+
+Deno.test("queue: a task pending in the scheduler holds its slot, as its running job would", async () => {
+  await using ctx = await testCtx();
+  const live = { supervisor: Deno.pid, supervisorStart: startTimeOf(Deno.pid) };
+  // An older task queued here (waiting for a slot) goes first; one queued in Slurm is past that and busy.
+  await seedTask(ctx, "held-0001", { state: { state: "queued", job: { id: "3" }, ...live } });
+  const me = await seedTask(ctx, "next-0002");
+  const cap = (n: number) => configSchema.parse({ limits: { max_concurrent: n } });
+  const slot = (n: number) => waitForSlot(ctx, me, cap(n), { pollMs: 60_000 });
+  assert.equal(await slot(2), true, "one slot is left beside the held job");
+  await updateState(ctx.home, me.id, () => ({ state: "starting" }));
+  let settled = false;
+  const waiting = slot(1).finally(() => settled = true);
+  await until(() => settled || readState(ctx.home, me.id).state === "queued");
+  assert.ok(!settled, "admitted beside the held job, over a cap of 1");
+  await updateState(ctx.home, "held-0001", (s) => ({ ...s, state: "cancelled" }));
+  await emit(ctx, { ...me, id: "held-0001" }, { type: "cancelled" }); // the journal line wakes the queue
+  assert.equal(await waiting, true);
 });

@@ -16,13 +16,12 @@ import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
 import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { formatDuration } from "../duration.ts";
-import { startTimeOf } from "../proc/procfs.ts";
-import { confirmCgroup, type Containment, joinFile, prepareCgroup } from "../proc/containment.ts";
+import { joinFile, prepareCgroup } from "../proc/containment.ts";
 import { emit } from "./events.ts";
 import { questionJournal } from "./question_journal.ts";
 import { crashPoint } from "../proc/crash_point.ts";
 import { type Sandbox, sandboxedArgv } from "./sandbox.ts";
-import { markQueued, type StartedWorker, startWorker, type WorkerCommand } from "./runner.ts";
+import { recordStart, type StartedWorker, startWorker, type WorkerCommand } from "./runner.ts";
 
 const WRAPPER = [
   'exec <"$1" >>"$2" 2>&1',
@@ -101,35 +100,6 @@ function wrapperCommand(
   return { cmd: { argv: ["sh", "-c", WRAPPER, "dispatch-wrapper", ...args], env, cwd: spec.cwd }, sandbox };
 }
 
-/** Records the new run as `running` (unless the task ended meanwhile). */
-function markRunning(
-  ctx: Ctx,
-  id: string,
-  worker: StartedWorker,
-  started: number,
-  containment: Containment | undefined,
-  sandbox: Sandbox,
-) {
-  return updateState(ctx.home, id, (s) => {
-    if (TERMINAL.has(s.state)) return undefined;
-    const pid = worker.pid;
-    const next = {
-      ...s,
-      state: "running" as const,
-      ...(pid !== undefined ? { pid, pidStart: startTimeOf(pid) } : {}),
-      ...(worker.jobId !== undefined ? { job: { id: worker.jobId } } : {}),
-      supervisor: Deno.pid,
-      supervisorStart: startTimeOf(Deno.pid),
-      started: s.started ?? started,
-      runs: (s.runs ?? 0) + 1,
-      ...(containment ? { containment } : {}),
-      sandbox,
-    };
-    delete next.reason;
-    return next;
-  });
-}
-
 /** Starts the worker once and watches it until it exits. */
 export async function runWorker(
   ctx: Ctx,
@@ -168,21 +138,11 @@ export async function runWorker(
       reason: `Could not start the worker: ${why}`,
     };
   }
-  const started = ctx.now();
   const startedMono = ctx.monotonic(); // durations on the monotonic clock: a clock step must not fire the timeout
   const pid = worker.pid;
   crashPoint("supervisor:spawned");
   // A scheduler's job runs when the scheduler says: the timeout and the stall window start then.
-  let runningSince: number | undefined;
-  if (pid !== undefined) {
-    runningSince = startedMono;
-    await markRunning(ctx, id, worker, started, await confirmCgroup(cgroup, pid), sandbox);
-  } else {
-    await markQueued(ctx, id, worker.jobId!, "submitted");
-    worker.running.then(() => markRunning(ctx, id, worker, ctx.now(), undefined, sandbox)).then(() =>
-      runningSince = ctx.monotonic()
-    );
-  }
+  const run = await recordStart(ctx, id, worker, cgroup, sandbox, startedMono);
   // Cancelled before we got here: stop at once.
   if (TERMINAL.has((readState(ctx.home, id)).state)) await worker.stop(1000);
 
@@ -196,6 +156,7 @@ export async function runWorker(
     await questions.sweep();
     if (exit.signal.aborted) break;
     const now = ctx.monotonic();
+    const runningSince = run.since();
     if (runningSince === undefined) lastActivity = now; // queued in the scheduler is not a stall
     else if (limits.timeoutMs !== undefined && now - runningSince > limits.timeoutMs && !timedOut) {
       timedOut = true;
@@ -220,6 +181,7 @@ export async function runWorker(
     await checkStall(ctx, spec, now - lastActivity, limits.stallMs);
   }
   const result = await status;
+  await run.recorded; // recorded `running` before its end is, never after
   await worker.cleanup();
   await questions.sweep(); // asked just before it exited
   const reason = result.reason ? { reason: result.reason } : {};
