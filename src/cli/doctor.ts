@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.ts";
 import { CLI_PROFILES } from "../backends/profiles.ts";
 import { configuredBackends, runDoctor } from "../doctor/run.ts";
 import { renderDoctor } from "../doctor/report.ts";
+import { checkRunners } from "../doctor/runners.ts";
 import { findExecutable } from "../models/discover.ts";
 import { parseFlags } from "./args.ts";
 
@@ -17,7 +18,9 @@ const HELP = `Usage: dispatch doctor [BACKEND...] [--json]
 
 For every backend in config.yaml (or the ones named): is its CLI installed, which
 version, is it authenticated (checked without spending tokens), and does its --help
-list the flags dispatch runs it headless with. One line per check, ✓ or ✗, with the
+list the flags dispatch runs it headless with; for every runner in runners: (a Slurm
+cluster), is its scheduler up, does a test job see DISPATCH_HOME, and are dispatch and
+the worker CLIs on its node (job checks time out after 60 s). One line per check, ✓ or ✗, with the
 fix for each failure. Exits 1 when a backend is not ready.
 
 Options:
@@ -57,6 +60,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     );
   }
   const reports = await runDoctor(ctx, config, parsed.positionals.length ? { only: parsed.positionals } : {});
+  if (parsed.positionals.length === 0) reports.push(...await checkRunners(ctx, config)); // runners: too
   const ok = reports.every((r) => r.ok);
   if (parsed.values.json) {
     ctx.stdout(

@@ -30,6 +30,8 @@ Options:
   --allow R        A shell command the worker may run without asking: exact ('npm test') or a
                    prefix ending in ' *' ('git diff *'); repeatable
   --deny R         A shell command it may never run (same form; repeatable; deny wins over allow)
+  --runner R       Where the worker runs: local, or a runner under runners: in config.yaml
+                   (e.g. a Slurm cluster; default: the alias's, model's or backend's, else local)
   --session S      The host session that hears about it (default: $DISPATCH_SESSION)
   --json           Print {"id", "plan", "state", ...} instead of a line
 `;
@@ -46,6 +48,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     timeout: { type: "string" },
     stall: { type: "string" },
     session: { type: "string" },
+    runner: { type: "string" },
     json: { type: "boolean" },
     worktree: { type: "boolean" },
     allow: { type: "string", multiple: true },
@@ -98,6 +101,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
     session,
     worktree: v.worktree,
     rules: flags,
+    runner: v.runner,
   });
   if (v.json) {
     ctx.stdout(
@@ -111,6 +115,7 @@ export async function run(ctx: Ctx, args: string[]): Promise<number> {
         worktree: spec.worktree ?? null,
         plan: taskPaths(ctx.home, spec.id).plan,
         session: spec.session ?? null,
+        runner: spec.runner?.name ?? "local",
       }) + "\n",
     );
   } else {

@@ -71,6 +71,8 @@ const backend = entry({
   max_concurrent: count.optional(),
   /** For the built-in scripted worker: the scenario file it follows. */
   scenario: nonEmpty("a scenario file path").optional(),
+  /** The runner (a key of `runners:`) its workers run on, unless the alias or `--runner` names one. */
+  runner: nonEmpty("a runner name").optional(),
 });
 
 const model = entry({
@@ -78,6 +80,8 @@ const model = entry({
   /** The id the CLI gets, when it differs from the key. */
   model: nonEmpty("the model id the CLI takes").optional(),
   args: z.array(z.string()).optional(),
+  /** The runner this model's workers run on (over its backend's). */
+  runner: nonEmpty("a runner name").optional(),
 });
 
 /** One list of command patterns (src/rules.ts says what a pattern is). */
@@ -96,6 +100,17 @@ const alias = entry({
   prompt: z.string().optional(),
   tier: z.enum(TIERS, { error: (iss) => `expected read, edit or full, got ${shown(iss.input)}` }).optional(),
   permissions,
+  /** The runner this alias's workers run on (over its model's and backend's). */
+  runner: nonEmpty("a runner name").optional(),
+});
+
+/** Where workers run besides this machine: a batch scheduler (see runtime/runner.ts). */
+const runner = entry({
+  type: z.enum(["slurm"], { error: (iss) => `expected slurm, got ${shown(iss.input)}` }),
+  /** Flags for the submit command (sbatch): --partition, --time, --mem, ... */
+  args: z.array(z.string()).optional(),
+  /** How often to look at the task's folders and its job (default 500ms): inotify does not cross NFS. */
+  poll: duration.optional(),
 });
 
 /** A section that may be absent or left empty (`models:` with nothing under it): an empty mapping. */
@@ -109,6 +124,7 @@ export const configSchema = entry({
   backends: section(backend),
   models: section(model),
   aliases: section(alias),
+  runners: z.record(nonEmpty("a name"), runner).nullish().transform((v) => v ?? undefined).optional(),
   permissions,
   /** New worktrees: a setup command run in each before its worker starts, and its time limit (default 10m). */
   worktree: entry({
@@ -130,5 +146,7 @@ export type BackendConfig = z.infer<typeof backend>;
 export type ModelConfig = z.infer<typeof model>;
 /** One alias entry. */
 export type AliasConfig = z.infer<typeof alias>;
+/** One runner entry. */
+export type RunnerConfig = z.infer<typeof runner>;
 /** A `permissions` entry. */
 export type PermissionsConfig = NonNullable<z.infer<typeof permissions>>;

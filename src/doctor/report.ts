@@ -6,7 +6,15 @@
 
 /** One check's outcome. */
 export interface CheckResult {
-  check: "installed" | "version" | "authenticated" | "headless flags" | "built in";
+  check:
+    | "installed"
+    | "version"
+    | "authenticated"
+    | "headless flags"
+    | "built in"
+    | "scheduler"
+    | "shared home"
+    | "on the node";
   ok: boolean;
   /** What was found. */
   detail: string;

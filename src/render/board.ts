@@ -79,6 +79,8 @@ export function taskJson(v: TaskView, now: number, overlaps: OverlapView[] = [])
     sandbox: v.state.sandbox ?? null,
     /** Protected project files the worker changed, which dispatch put back (runtime/guard.ts). */
     guarded: v.state.guarded ?? [],
+    runner: v.spec.runner?.name ?? "local",
+    job_id: v.state.job?.id ?? null,
     output: v.hasOutput ? v.outputPath : null,
     /** Set when part of the task could not be read: what, in one line. */
     damaged: v.damaged ?? null,
@@ -122,7 +124,7 @@ export function renderBoard(
       const asks = q.kind === "permission" ? "permission: " : "";
       lines.push(`${" ".repeat(idWidth + 2)}? (${q.n}) ${asks}${inline(q.text, LINE_CAP)}`);
     }
-    if (v.shown === "failed" || v.shown === "cancelled") {
+    if (v.shown === "failed" || v.shown === "cancelled" || (v.shown === "queued" && v.state.job)) {
       lines.push(`${" ".repeat(idWidth + 2)}${inline(v.state.reason ?? "", REASON_CAP)}`);
     }
     const shared = overlaps.get(v.spec.id) ?? [];
@@ -158,6 +160,11 @@ export function renderDetail(v: TaskView, tail: string[], now: number): string {
     );
   }
   if (s.nativeSession) lines.push(`  session   ${inline(s.nativeSession)}`);
+  if (v.spec.runner) {
+    lines.push(
+      `  runner    ${inline(v.spec.runner.name)} (${v.spec.runner.type}${s.job ? `, job ${s.job.id}` : ""})`,
+    );
+  }
   const usage = usageText(v);
   if (usage) lines.push(`  usage     ${usage}`);
   for (const q of v.questions) {

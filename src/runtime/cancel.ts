@@ -15,6 +15,7 @@ import { readSpec, readState, storable, type TaskState, TERMINAL, withTaskLock }
 import { announceEnd } from "./announce.ts";
 import { killTree } from "../proc/kill_tree.ts";
 import { crashPoint } from "../proc/crash_point.ts";
+import { cancelTaskJob, JobCancelError } from "./runner_slurm.ts";
 
 /** The empty file a cancel leaves before it stops the tree, until the cancel is recorded. */
 export function cancelMarker(home: string, id: string): string {
@@ -47,7 +48,8 @@ export async function cancelTask(
       // crash here) records a cancel, not a failure.
       await markCancel(home, id);
       crashPoint("cancel:marked");
-      await killTree({ pid: current.pid, task: id, home, cgroup: containmentPath(current) });
+      await cancelTaskJob(spec, current); // on a scheduler: scancel first, which a node's processes obey
+      await killTree({ pid: localPid(current), task: id, home, cgroup: containmentPath(current) });
       stopped = true;
       crashPoint("cancel:stopped");
       await announceEnd(
@@ -60,10 +62,14 @@ export async function cancelTask(
       return true;
     });
   } catch (e) {
+    if (e instanceof JobCancelError) {
+      await Deno.remove(cancelMarker(home, id)).catch(() => {}); // the scheduler refused: nothing was stopped
+      throw e;
+    }
     // The lock itself failed (a full disk, a deleted folder): stop the tree all the same.
     if (!stopped && !isOver(readState(home, id))) {
       const last = readState(home, id);
-      await killTree({ pid: last.pid, task: id, home, cgroup: containmentPath(last) });
+      await killTree({ pid: localPid(last), task: id, home, cgroup: containmentPath(last) });
       stopped = true;
     }
     if (!stopped) throw e;
@@ -97,6 +103,11 @@ export async function recordCancel(
   await writeJsonAtomic(taskPaths(home, id).state, next);
   await Deno.remove(cancelMarker(home, id)).catch(() => {});
   return next;
+}
+
+/** The worker's pid when it is one of this machine's: a scheduler's job records a pid of its node. */
+function localPid(state: TaskState): number | undefined {
+  return state.job ? undefined : state.pid;
 }
 
 /** The cgroup a task's state names (killTree checks it is really this task's). */

@@ -70,7 +70,8 @@ async function snapshot(home: string): Promise<Slot[]> {
       (BUSY.has(state.state) || state.state === "queued") && state.supervisor !== undefined &&
       !isAlive(state.supervisor, state.supervisorStart)
     ) continue;
-    out.push({ spec, state: state.state });
+    // Queued in a scheduler (runtime/runner.ts) is past its slot here: it holds it, as a running job does.
+    out.push({ spec, state: state.state === "queued" && state.job ? "running" : state.state });
   }
   return out;
 }

@@ -8,9 +8,10 @@
 import type { Ctx } from "../context.ts";
 import { taskPaths } from "../store/paths.ts";
 import { exists, readTextOrUndefined } from "../store/fsx.ts";
-import { readSpec, readState, type TaskState, TERMINAL } from "../store/tasks.ts";
+import { readSpec, readState, type TaskSpec, type TaskState, TERMINAL } from "../store/tasks.ts";
 import { replayAnnouncement } from "./announce.ts";
 import { finalizeTask } from "./finalize.ts";
+import { jobLiveness } from "./runner_slurm.ts";
 import { killTree } from "../proc/kill_tree.ts";
 import { isAlive, livePidsWithEnv } from "../proc/procfs.ts";
 import { cgroupName, isEmpty, isTaskCgroup, removeCgroup } from "../proc/cgroup.ts";
@@ -47,6 +48,9 @@ export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string):
   } else if (TERMINAL.has(state.state)) return state;
   const spec = readSpec(home, id);
   if (state.unreadable === undefined && !needsReconcile(state, spec.created, now)) return state;
+  if (state.job && spec.runner && state.unreadable === undefined) {
+    return reconcileJob(ctx, spec, state.job.id, state);
+  }
   if (state.state === "starting" || state.state === "queued") {
     const reason = state.supervisor === undefined
       ? "Supervisor never started"
@@ -64,6 +68,22 @@ export async function reconcileTask(ctx: Pick<Ctx, "home" | "now">, id: string):
   });
   dropEmptyCgroup(home, id, state);
   return next;
+}
+
+/**
+ * A task on a scheduler with no supervisor: alive while the scheduler holds its job (no local pid is
+ * expected), over when the scheduler says so or no longer lists it; unknown (controller down) is not dead.
+ */
+async function reconcileJob(
+  ctx: Pick<Ctx, "home" | "now">,
+  spec: TaskSpec,
+  jobId: string,
+  state: TaskState,
+): Promise<TaskState> {
+  const live = await jobLiveness(ctx.home, spec, jobId);
+  if (live.kind !== "ended") return state;
+  const { code, signal, reason } = live.exit;
+  return finalizeTask(ctx, spec.id, { code, signal, ...(reason ? { reason } : {}) });
 }
 
 /** Removes the task's cgroup when nothing is left in it: a killed supervisor could not. */

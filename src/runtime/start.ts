@@ -27,6 +27,7 @@ import { loadProjectWorktree, PROJECT_FILE } from "../config/project_file.ts";
 import { crashPoint } from "../proc/crash_point.ts";
 import type { Rules } from "../rules.ts";
 import { taskRules } from "./permissions.ts";
+import { chooseRunner } from "./runner.ts";
 
 /** What the host asked for. */
 export interface StartOptions {
@@ -45,6 +46,8 @@ export interface StartOptions {
   worktree?: boolean;
   /** `--allow` and `--deny` (checked by the caller). */
   rules?: Partial<Rules>;
+  /** `--runner`: where the worker runs, over the config's choice (runtime/runner.ts). */
+  runner?: string;
 }
 
 /** Turns a title into the readable part of a task id. */
@@ -112,6 +115,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
   );
   const resolved = resolveModel(config, opts.model);
   const adapter = await adapterFor(config, resolved.backend); // fails now, not in the background, if unusable
+  const runner = chooseRunner(config, resolved, opts.runner, ctx.env);
   const cwd = await checkCwd(opts.cwd);
   const tier: Tier = opts.tier ?? resolved.tier ?? "edit";
   const project = await projectOf(cwd);
@@ -176,6 +180,7 @@ export async function startTask(ctx: Ctx, config: Config, opts: StartOptions): P
     ...(worktree ? { worktree } : {}),
     planItems: parseChecklist(plan).length,
     ...(permissions ? { permissions } : {}),
+    ...(runner ? { runner } : {}),
   };
   try {
     // Fail now, in the foreground, on what the adapter refuses (a tier the CLI cannot honour).

@@ -161,6 +161,7 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
       ...(report.rateLimited && !run.timedOut
         ? { reason: `Still rate limited after ${attempt - 1} retries` }
         : {}),
+      ...(run.reason && !run.timedOut ? { reason: run.reason } : {}), // the runner's word (runtime/runner.ts)
       nativeSession: report.nativeSession,
       usage: report.usage,
       failure: report.failure,

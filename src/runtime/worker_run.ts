@@ -16,13 +16,12 @@ import { taskPaths } from "../store/paths.ts";
 import { openQuestions } from "../store/questions.ts";
 import { readState, type TaskSpec, TERMINAL, updateState } from "../store/tasks.ts";
 import { formatDuration } from "../duration.ts";
-import { killTree } from "../proc/kill_tree.ts";
-import { startTimeOf } from "../proc/procfs.ts";
-import { confirmCgroup, type Containment, joinFile, prepareCgroup } from "../proc/containment.ts";
+import { joinFile, prepareCgroup } from "../proc/containment.ts";
 import { emit } from "./events.ts";
 import { questionJournal } from "./question_journal.ts";
 import { crashPoint } from "../proc/crash_point.ts";
 import { type Sandbox, sandboxedArgv } from "./sandbox.ts";
+import { recordStart, type StartedWorker, startWorker, type WorkerCommand } from "./runner.ts";
 
 const WRAPPER = [
   'exec <"$1" >>"$2" 2>&1',
@@ -48,14 +47,18 @@ export interface Limits {
 
 /** How a run ended. */
 export interface RunResult {
-  pid: number;
-  code: number;
+  /** The worker's root pid, when it ran on this machine. */
+  pid?: number;
+  /** Null when no code was recorded (a scheduler's job that vanished or was cancelled while pending). */
+  code: number | null;
   signal: Deno.Signal | null;
   timedOut: boolean;
   /** The log's size when the run started: what came before is earlier runs' output. */
   logOffset: number;
   /** The run's cgroup, when it had one: the supervisor kills and removes it after. */
   cgroup?: string;
+  /** Why it ended, when the runner knows more than the code says. */
+  reason?: string;
 }
 
 /** Builds the worker's environment. */
@@ -82,63 +85,19 @@ export function workerEnv(
   };
 }
 
-function spawnWorker(
+/** The wrapper command for the worker: what any runner starts. */
+function wrapperCommand(
   ctx: Ctx,
   spec: TaskSpec,
   launch: LaunchSpec,
   cgroup?: string,
-): { child: Deno.ChildProcess; sandbox: Sandbox } {
+): { cmd: WorkerCommand; sandbox: Sandbox } {
   const paths = taskPaths(ctx.home, spec.id);
   const env = workerEnv(ctx, spec, launch);
   const { argv, sandbox } = sandboxedArgv(ctx.home, spec, launch, env);
-  const child = new Deno.Command("sh", {
-    args: [
-      "-c",
-      WRAPPER,
-      "dispatch-wrapper",
-      launch.stdin === "prompt" ? (launch.stdinFile ?? paths.prompt) : "/dev/null",
-      paths.log,
-      paths.exit,
-      joinFile(cgroup),
-      ...argv,
-    ],
-    cwd: spec.cwd,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-    detached: true,
-  }).spawn();
-  return { child, sandbox };
-}
-
-/** Records the new run as `running` (unless the task ended meanwhile). */
-function markRunning(
-  ctx: Ctx,
-  id: string,
-  pid: number,
-  started: number,
-  containment: Containment,
-  sandbox: Sandbox,
-) {
-  return updateState(ctx.home, id, (s) => {
-    if (TERMINAL.has(s.state)) return undefined;
-    const next = {
-      ...s,
-      state: "running" as const,
-      pid,
-      pidStart: startTimeOf(pid),
-      supervisor: Deno.pid,
-      supervisorStart: startTimeOf(Deno.pid),
-      started: s.started ?? started,
-      runs: (s.runs ?? 0) + 1,
-      containment,
-      sandbox,
-    };
-    delete next.reason;
-    return next;
-  });
+  const stdin = launch.stdin === "prompt" ? (launch.stdinFile ?? paths.prompt) : "/dev/null";
+  const args = [stdin, paths.log, paths.exit, joinFile(cgroup), ...argv];
+  return { cmd: { argv: ["sh", "-c", WRAPPER, "dispatch-wrapper", ...args], env, cwd: spec.cwd }, sandbox };
 }
 
 /** Starts the worker once and watches it until it exits. */
@@ -158,28 +117,37 @@ export async function runWorker(
   // Watch and read the plan before the worker starts: a worker that ticks at once must still be seen to.
   // A plan change (an item ticked) wakes the loop at once, so progress is reported without waiting a tick.
   // The worker may plant a FIFO there, which would wedge the watcher (see WatchDirOptions.untrusted).
-  await using wake = ctx.watchDir(paths.work, {
-    match: (p) => p === paths.plan,
-    pollMs: limits.tickMs,
-    untrusted: true,
-  });
+  // A worker on another node writes over a shared filesystem, which inotify does not see: poll faster.
+  const pollMs = Math.min(limits.tickMs, spec.runner?.pollMs ?? limits.tickMs);
+  await using wake = ctx.watchDir(paths.work, { match: (p) => p === paths.plan, pollMs, untrusted: true });
   // A question file wakes it too: the supervisor, not the worker, journals it (see question_journal.ts).
-  await using asked = ctx.watchDir(paths.questions, { pollMs: limits.tickMs, untrusted: true });
+  await using asked = ctx.watchDir(paths.questions, { pollMs, untrusted: true });
   let lastDone = progressOf(readPlanSync(paths.plan) ?? "").done;
-  const cgroup = prepareCgroup(id, ctx.home, ctx.env);
-  const { child, sandbox } = spawnWorker(ctx, spec, launch, cgroup);
-  const started = ctx.now();
-  const startedMono = ctx.monotonic(); // durations on the monotonic clock: a clock step must not fire the timeout
-  const pid = child.pid;
-  crashPoint("supervisor:spawned");
-  await markRunning(ctx, id, pid, started, await confirmCgroup(cgroup, pid), sandbox);
-  // Cancelled before we got here: stop at once.
-  if (TERMINAL.has((readState(ctx.home, id)).state)) {
-    await killTree({ pid, task: id, cgroup, home: ctx.home }, 1000);
+  const cgroup = spec.runner ? undefined : prepareCgroup(id, ctx.home, ctx.env); // a node's cgroups are not ours
+  const { cmd, sandbox } = wrapperCommand(ctx, spec, launch, cgroup);
+  let worker: StartedWorker;
+  try {
+    worker = await startWorker(ctx, spec, cmd, cgroup);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    return {
+      code: null,
+      signal: null,
+      timedOut: false,
+      logOffset,
+      reason: `Could not start the worker: ${why}`,
+    };
   }
+  const startedMono = ctx.monotonic(); // durations on the monotonic clock: a clock step must not fire the timeout
+  const pid = worker.pid;
+  crashPoint("supervisor:spawned");
+  // A scheduler's job runs when the scheduler says: the timeout and the stall window start then.
+  const run = await recordStart(ctx, id, worker, cgroup, sandbox, startedMono);
+  // Cancelled before we got here: stop at once.
+  if (TERMINAL.has((readState(ctx.home, id)).state)) await worker.stop(1000);
 
   const exit = new AbortController();
-  const status = child.status.finally(() => exit.abort());
+  const status = worker.status.finally(() => exit.abort());
   let timedOut = false;
   let lastActivity = startedMono;
   let lastSeen = 0;
@@ -188,9 +156,11 @@ export async function runWorker(
     await questions.sweep();
     if (exit.signal.aborted) break;
     const now = ctx.monotonic();
-    if (limits.timeoutMs !== undefined && now - startedMono > limits.timeoutMs && !timedOut) {
+    const runningSince = run.since();
+    if (runningSince === undefined) lastActivity = now; // queued in the scheduler is not a stall
+    else if (limits.timeoutMs !== undefined && now - runningSince > limits.timeoutMs && !timedOut) {
       timedOut = true;
-      await killTree({ pid, task: id, cgroup, home: ctx.home });
+      await worker.stop();
       continue;
     }
     const progress = progressOf(readPlanSync(paths.plan) ?? ""); // bounded; a folder or FIFO reads as ""
@@ -211,8 +181,11 @@ export async function runWorker(
     await checkStall(ctx, spec, now - lastActivity, limits.stallMs);
   }
   const result = await status;
+  await run.recorded; // recorded `running` before its end is, never after
+  await worker.cleanup();
   await questions.sweep(); // asked just before it exited
-  return { pid, code: result.code, signal: result.signal, timedOut, logOffset, cgroup };
+  const reason = result.reason ? { reason: result.reason } : {};
+  return { pid, code: result.code, signal: result.signal, timedOut, logOffset, cgroup, ...reason };
 }
 
 /** Waits on two folder watches at once: whichever wakes first (or the time, or the signal). */

@@ -39,6 +39,21 @@ export interface TaskSpec {
    * config, alias, project file, flags), so `resume` uses the same ones. Absent: none.
    */
   permissions?: Rules;
+  /** Where the worker runs, fixed at start (runtime/runner.ts); absent: on this machine. */
+  runner?: RunnerSpec;
+}
+
+/** A non-local runner as the task uses it: the config's entry, resolved when the task started. */
+export interface RunnerSpec {
+  /** Its name in `runners:`. */
+  name: string;
+  type: "slurm";
+  /** Flags for the scheduler's submit command (e.g. sbatch's --partition, --time). */
+  args: string[];
+  /** How often to look at the task's folders and the job: inotify does not cross a shared filesystem. */
+  pollMs: number;
+  /** The scheduler clients' environment (PATH, SLURM_*), so any reader asks the same cluster. */
+  env: Record<string, string>;
 }
 
 /** A worktree task's worktree, fixed at start (runtime/worktree.ts). */
@@ -100,6 +115,8 @@ export interface TaskState {
   guarded?: string[];
   /** Set by `dispatch merge`: the branch it went into and the commit it made there. */
   merged?: { at: number; into: string; commit: string };
+  /** The scheduler's job of the latest run, for a task on a runner such as Slurm (runtime/runner.ts). */
+  job?: { id: string };
   /**
    * Set (never stored) when state.json could not be read: what was wrong.
    * The rest is a stand-in, so a reader must not act on it as fact.
