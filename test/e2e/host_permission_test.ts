@@ -36,32 +36,35 @@ const NOTICE =
   /\? (\S+) asks permission \(question (\d+)\): run "([^"]*)" in (\S+)\n {2}Reply with: dispatch answer \1 --question \2 allow\|always\|deny \["reason"\]/g;
 
 /**
- * The scripted host model: `RUN <command>` runs it; `Decide: <decision>`
+ * The scripted host model: `RUN <command>` runs it; `Decide: <d>, <d>...`
  * answers the newest permission notice in the conversation with the reply
- * command the notice gave, once per turn.
+ * command the notice gave, one decision per tool call.
  */
 function brain(req: NormalizedRequest): Reply {
   if (req.toolNames.length === 0) return { text: "side reply" };
-  if (req.turnToolResults.length > 0) return { text: "done" };
+  const done = req.turnToolResults.length;
   const run = /RUN ([\s\S]*)$/.exec(req.lastUserText)?.[1];
-  if (run) return bash(run);
-  const decision = /Decide: (.*)$/.exec(req.lastUserText)?.[1];
-  if (!decision) return { text: "nothing asked" };
+  if (run) return done === 0 ? bash(run) : { text: "done" };
+  const decisions = /Decide: (.*)$/.exec(req.lastUserText)?.[1]?.split(", ") ?? [];
   const found = [...conversationText(req.raw).matchAll(NOTICE)].at(-1);
-  if (!found) return { text: "no permission notice" };
-  return bash(`dispatch answer ${found[1]} --question ${found[2]} ${decision}`);
+  if (!found || done >= decisions.length) return { text: found ? "done" : "no permission notice" };
+  return bash(`dispatch answer ${found[1]} --question ${found[2]} ${decisions[done]}`);
 }
 
-/** The last Bash call's result in a run, and the permission denials claude reported. */
-function outcome(run: HostRun): { text: string; error: boolean; denials: { tool_input?: unknown }[] } {
+/** The Bash results of a run, in order, and the permission denials claude reported. */
+function outcomes(run: HostRun): { results: { text: string; error: boolean }[]; denied: string[] } {
   const events = run.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   const result = events.findLast((e) => e.type === "result");
   const blocks = events.filter((e) => e.type === "user").flatMap((e) => e.message?.content ?? []);
-  const tool = blocks.findLast((b: { type: string }) => b.type === "tool_result");
-  assert.ok(tool, `no tool result:\n${run.stderr}\n${run.stdout.slice(-3000)}`);
-  const c = tool.content;
-  const text = typeof c === "string" ? c : c.map((x: { text?: string }) => x.text ?? "").join("");
-  return { text, error: tool.is_error === true, denials: result?.permission_denials ?? [] };
+  const results = blocks.filter((b: { type: string }) => b.type === "tool_result").map(
+    (b: { content: string | { text?: string }[]; is_error?: boolean }) => ({
+      text: typeof b.content === "string" ? b.content : b.content.map((x) => x.text ?? "").join(""),
+      error: b.is_error === true,
+    }),
+  );
+  assert.ok(results.length > 0, `no tool result:\n${run.stderr}\n${run.stdout.slice(-3000)}`);
+  const denials = (result?.permission_denials ?? []) as { tool_input?: { command?: string } }[];
+  return { results, denied: denials.map((d) => d.tool_input?.command ?? "") };
 }
 
 async function useWorker(h: Host): Promise<void> {
@@ -88,7 +91,7 @@ Deno.test({
       `RUN dispatch start --title "Left pad" --model asker --plan - <<'PLAN'\n${PLAN}\nPLAN`,
       { args: DEFAULT_MODE },
     );
-    const started = outcome(t1);
+    const started = outcomes(t1).results[0]!;
     assert.equal(started.error, false, started.text);
     const id = /Dispatched (\S+) /.exec(started.text)?.[1];
     assert.ok(id, started.text);
@@ -109,10 +112,11 @@ Deno.test({
     const notice = `? ${id} asks permission (question 1): run "${FIRST}" in ${h.project}\n` +
       `  Reply with: dispatch answer ${id} --question 1 allow|always|deny ["reason"]`;
     assert.ok(t2.requests[0]!.text.includes(jsonText(notice)), `turn 2 did not get:\n${notice}`);
-    const denied = outcome(t2);
-    assert.equal(denied.error, false, denied.text);
-    assert.deepEqual(denied.denials, []);
-    assert.match(denied.text, /Answered permission question 1 of \S+: deny/);
+    const t2out = outcomes(t2);
+    assert.equal(t2out.results.length, 1);
+    assert.equal(t2out.results[0]!.error, false, t2out.results[0]!.text);
+    assert.deepEqual(t2out.denied, []);
+    assert.match(t2out.results[0]!.text, /Answered permission question 1 of \S+: deny/);
     await waitQuestion(h, id, 2);
     const log = await Deno.readTextFile(`${h.dispatchHome}/tasks/${id}/worker.log`);
     assert.ok(
@@ -120,19 +124,22 @@ Deno.test({
       `the worker did not get the denial:\n${log}`,
     );
 
-    // Turn 3: the second request; the model's allow is no command of dispatch's to approve: refused in -p.
-    const t3 = await h.run("Decide: allow", { resume: t1.sessionId, args: DEFAULT_MODE });
+    // Turn 3: the second request; the model's allow and always grant a permission, which is the user's to
+    // give: dispatch's hook says nothing, and with no rule and no one to ask claude -p refuses both.
+    const t3 = await h.run("Decide: allow, always", { resume: t1.sessionId, args: DEFAULT_MODE });
     assert.ok(
       t3.requests[0]!.text.includes(jsonText(`(question 2): run "${SECOND}"`)),
       "turn 3 had no notice",
     );
-    const refused = outcome(t3);
-    assert.equal(refused.error, true, refused.text);
-    assert.equal(refused.text, "This command requires approval");
-    assert.deepEqual(
-      refused.denials.map((d) => (d.tool_input as { command?: string }).command),
-      [`dispatch answer ${id} --question 2 allow`],
-    );
+    const t3out = outcomes(t3);
+    assert.deepEqual(t3out.results.map((r) => [r.error, r.text]), [
+      [true, "This command requires approval"],
+      [true, "This command requires approval"],
+    ]);
+    assert.deepEqual(t3out.denied, [
+      `dispatch answer ${id} --question 2 allow`,
+      `dispatch answer ${id} --question 2 always`,
+    ]);
     await assert.rejects(Deno.stat(`${h.dispatchHome}/tasks/${id}/answers/002.json`), Deno.errors.NotFound);
     const still = JSON.parse((await h.dispatch(["status", id, "--json"])).stdout).tasks[0];
     assert.deepEqual(
@@ -147,9 +154,11 @@ Deno.test({
       args: DEFAULT_MODE,
       allowedTools: ["Bash(dispatch answer:*)"],
     });
-    const allowed = outcome(t4);
-    assert.equal(allowed.error, false, allowed.text);
-    assert.deepEqual(allowed.denials, []);
+    const t4out = outcomes(t4);
+    assert.equal(t4out.results.length, 1);
+    assert.equal(t4out.results[0]!.error, false, t4out.results[0]!.text);
+    assert.match(t4out.results[0]!.text, /Answered permission question 2 of \S+: allow/);
+    assert.deepEqual(t4out.denied, []);
     const answer = JSON.parse(await Deno.readTextFile(`${h.dispatchHome}/tasks/${id}/answers/002.json`));
     assert.equal(answer.decision, "allow");
     assert.equal(answer.request.command, SECOND);
