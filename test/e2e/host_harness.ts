@@ -130,6 +130,11 @@ export function currentTurn(body: unknown): Message[] {
   return messages.slice(start);
 }
 
+/** Every text of a request body's messages (prompts, hook context, tool results), one per line. */
+export function conversationText(body: unknown): string {
+  return ((body as { messages?: Message[] }).messages ?? []).flatMap(messageTexts).join("\n");
+}
+
 /** The Bash commands the assistant ran in a turn, in order. */
 function turnCommands(turn: Message[]): { command: string; background: boolean }[] {
   const out: { command: string; background: boolean }[] = [];
