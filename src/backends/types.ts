@@ -77,6 +77,8 @@ export interface RunReport {
   deferred?: DeferredCall;
   /** How many tool calls were refused (denied answers plus calls the rules refused); the run may still be done. */
   denied?: number;
+  /** Which calls were refused, with the rule that would allow them: the reason when the plan is left unfinished. */
+  refusal?: string;
 }
 
 /** The tool call a run stopped on, waiting on a permission. */

@@ -45,6 +45,8 @@ export interface ExitFacts {
   deferred?: boolean;
   /** Tool calls refused in the run (denied answers, calls the rules refused): told in the done notice. */
   denied?: number;
+  /** Which calls were refused and the rule that would allow them: the reason if the plan is unfinished. */
+  refusal?: string;
   /** Protected files the worker changed and the supervisor put back this run (runtime/guard.ts). */
   guarded?: string[];
 }
@@ -116,7 +118,11 @@ export function outcome(
   }
   if (progress.done < progress.total) {
     const left = progress.total - progress.done;
-    return { state: "failed", reason: `Worker exited 0 with ${left} of ${progress.total} items unticked` };
+    const unticked = `${left} of ${progress.total} items unticked`;
+    return {
+      state: "failed",
+      reason: exit.refusal ? `${exit.refusal}; ${unticked}` : `Worker exited 0 with ${unticked}`,
+    };
   }
   return {
     state: "done",

@@ -65,3 +65,16 @@ Deno.test("outcome(): a deferred call waits on its permission; denied calls leav
     "failed",
   );
 });
+
+Deno.test("outcome(): refused calls fail a task only when its plan is unfinished, and then name the rule", () => {
+  const refusal =
+    "Qwen was refused 1 tool call(s): run_shell_command(npm test) (allow it with --allow 'npm test', or raise the tier)";
+  assert.deepEqual(outcome({ code: 0, denied: 1, refusal }, DONE, 0), {
+    state: "done",
+    reason: "All items done; 1 call denied",
+  });
+  assert.deepEqual(outcome({ code: 0, denied: 1, refusal }, "- [x] a\n- [ ] b\n", 0), {
+    state: "failed",
+    reason: `${refusal}; 1 of 2 items unticked`,
+  });
+});

@@ -165,6 +165,7 @@ export async function supervise(ctx: Ctx, id: string, opts: SuperviseOptions = {
       nativeSession: report.nativeSession,
       usage: report.usage,
       failure: report.failure,
+      refusal: report.refusal,
       resumable: adapter.resume !== undefined,
       deferred: report.deferred !== undefined,
       denied: deniedEarlier + (report.denied ?? 0),

@@ -74,7 +74,9 @@ export function reportGemini(log: string, context: ReportContext = {}): RunRepor
       const cmd = str(obj(use?.parameters).command) ?? str(obj(use?.parameters).file_path);
       return `${str(use?.tool_name) ?? "tool"}${cmd ? `(${cmd})` : ""}`;
     });
-    report.failure = `Gemini's policy refused ${refused.length} tool call(s): ${
+    // Not fatal by itself: the task fails only if the worker could not finish its plan (finalize).
+    report.denied = refused.length;
+    report.refusal = `Gemini's policy refused ${refused.length} tool call(s): ${
       oneLine(tools.join(", "), 200)
     } ${
       allowHint(

@@ -82,13 +82,15 @@ Deno.test("gemini report (recorded): usage is per run, so a resume needs no diff
   assert.deepEqual(r.usage, { inputTokens: 44, outputTokens: 28 });
 });
 
-Deno.test("gemini report (recorded): a tool the policy refused makes an exit 0 a failure", () => {
+Deno.test("gemini report (recorded): a refused tool is counted and named with its rule, not a failure by itself", () => {
   const r = reportGemini(sample("gemini", "refused.log"), { code: 0 });
+  assert.equal(r.failure, undefined);
+  assert.equal(r.denied, 1);
   assert.match(
-    r.failure!,
+    r.refusal!,
     /^Gemini's policy refused 1 tool call\(s\): run_shell_command\(touch dispatch-probe\)/,
   );
-  assert.match(r.failure!, /\(allow it with --allow 'touch dispatch-probe', or raise the tier\)$/);
+  assert.match(r.refusal!, /\(allow it with --allow 'touch dispatch-probe', or raise the tier\)$/);
 });
 
 Deno.test("gemini report (recorded): a 429 is a rate limit", () => {

@@ -86,7 +86,9 @@ export function reportOpencode(log: string, context: ReportContext = {}): RunRep
   if (errors.length > 0) {
     report.failure = `opencode failed: ${oneLine(messages.at(-1)!)}`;
   } else if (refused.length > 0) {
-    report.failure = `opencode refused ${refused.length} tool call(s): ${
+    // Not fatal by itself: the task fails only if the worker could not finish its plan (finalize).
+    report.denied = refused.length;
+    report.refusal = `opencode refused ${refused.length} tool call(s): ${
       oneLine(refused.join(", "), 200)
     } (raise the tier, or set OPENCODE_PERMISSION in backends.opencode.env)`;
   } else if (!events.some((e) => e.type === "step_finish")) {

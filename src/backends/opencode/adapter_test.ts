@@ -65,10 +65,12 @@ Deno.test("opencode report (recorded): a resumed run counts only its own steps",
   assert.deepEqual(r.usage, { inputTokens: 44, outputTokens: 28, costUsd: 0.1 });
 });
 
-Deno.test("opencode report (recorded): an auto-rejected permission makes an exit 0 a failure", () => {
+Deno.test("opencode report (recorded): an auto-rejected permission is counted and named, not a failure by itself", () => {
   const r = reportOpencode(sample("opencode", "refused.log"), { code: 0 });
+  assert.equal(r.failure, undefined);
+  assert.equal(r.denied, 1);
   assert.equal(
-    r.failure,
+    r.refusal,
     "opencode refused 1 tool call(s): external_directory (/etc/*) (raise the tier, or set OPENCODE_PERMISSION in backends.opencode.env)",
   );
 });
@@ -93,7 +95,7 @@ Deno.test("opencode report: a deny rule, an error event with a 429, an empty log
     },
   };
   assert.match(
-    reportOpencode(JSON.stringify(denied), { code: 0 }).failure!,
+    reportOpencode(JSON.stringify(denied), { code: 0 }).refusal!,
     /refused 1 tool call\(s\): bash \(rm -rf x\)/,
   );
   const error = {

@@ -76,7 +76,9 @@ export function reportQwen(log: string, context: ReportContext = {}): RunReport 
         oneLine(str(result.result) ?? str(obj(result.error).message) ?? "no message")
       }`;
     } else if (denials.length > 0) {
-      report.failure = `Qwen was refused ${denials.length} tool call(s): ${describeDenials(denials)} ${
+      // Not fatal by itself: the task fails only if the worker could not finish its plan (finalize).
+      report.denied = denials.length;
+      report.refusal = `Qwen was refused ${denials.length} tool call(s): ${describeDenials(denials)} ${
         allowHint(
           denials.map((d) => str(obj(obj(d).tool_input).command)),
           "raise the tier, or allow them with --allowed-tools in backends.qwen.args",
