@@ -111,3 +111,17 @@ Deno.test(
     assert.equal(journal.find((e) => e.type === "done")?.denied, 1);
   },
 );
+
+Deno.test(
+  {
+    name:
+      "claude permission relay: allow runs the command once, outside the sandbox, and the worker finishes",
+    ignore,
+  },
+  async () => {
+    const { state, ran, log } = await relay(["allow"]);
+    assert.equal(ran, "ran;", "the allowed command ran once, where the worker's sandbox could not write");
+    assert.equal(state.reason, "All items done");
+    assert.match(log, /"stop_reason":"tool_deferred"/);
+  },
+);
