@@ -172,6 +172,9 @@ Deno.test("plugin: the playbook stays within 5,000 bytes and names the reference
   const skill = await Deno.readFile(`${ROOT}/skills/dispatch/SKILL.md`);
   assert.ok(skill.length <= 5000, `SKILL.md is ${skill.length} bytes`);
   const text = new TextDecoder().decode(skill);
+  // As /dispatch: while the skill is in use, no prefix rule lets a `dispatch answer … allow` (a permission
+  // grant, which the approve hook leaves to the user) or anything after a `;` through unprompted.
+  assert.deepEqual(frontmatter(text)["allowed-tools"], "Bash(dispatch config init)");
   for (const ref of ["config.md", "backends.md", "troubleshooting.md"]) {
     assert.ok(text.includes(ref), `SKILL.md does not mention ${ref}`);
     assert.ok((await Deno.stat(`${ROOT}/skills/dispatch/references/${ref}`)).isFile, ref);

@@ -118,7 +118,7 @@ async function attackFails(cli: RealCli): Promise<void> {
   const attacker = await w.start(`${cli} attacker`, [
     "--tier",
     "edit",
-    ...(cli === "claude" ? ["--deny", "printf *"] : []),
+    ...(cli === "claude" ? ["--deny", "printf *", "--deny", "mkdir *"] : []),
   ]);
   const attackerDir = `${w.sb.home}/tasks/${attacker}`;
   const specBefore = await Deno.readTextFile(`${attackerDir}/task.json`);
