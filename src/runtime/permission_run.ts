@@ -19,6 +19,7 @@ import {
   writePermissionOutput,
 } from "../store/permission_output.ts";
 import { taskPaths } from "../store/paths.ts";
+import { withLock } from "../store/lock.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { killTree } from "../proc/kill_tree.ts";
 import { loadConfig } from "../backends/config_file.ts";
@@ -38,10 +39,21 @@ export async function runApproved(
   decision: PermissionDecision,
   timeoutMs = APPROVED_TIMEOUT_MS,
 ): Promise<number> {
+  // Two resumes racing (a supervisor and a reconcile, say) must not both run it: one runs, one reads the record.
+  const out = await permissionOutputFile(ctx.home, id, decision.n);
+  return await withLock(`${out.slice(0, -4)}.lock`, () => runOnce(ctx, id, decision, out, timeoutMs));
+}
+
+async function runOnce(
+  ctx: Ctx,
+  id: string,
+  decision: PermissionDecision,
+  out: string,
+  timeoutMs: number,
+): Promise<number> {
   const command = decision.request.command!;
   const done = readPermissionOutput(ctx.home, id, decision.n);
   if (done && done.command === command) return done.code;
-  const out = await permissionOutputFile(ctx.home, id, decision.n);
   let code: number;
   try {
     const child = new Deno.Command("sh", {

@@ -13,7 +13,7 @@ import { seedTask, type TestCtx, testCtx } from "../fake_ctx.ts";
 import { answerPermission, askPermission } from "../../src/ipc/permissions.ts";
 import { questionJournal } from "../../src/runtime/question_journal.ts";
 import { decideHook } from "../../src/runtime/permission_hook.ts";
-import { settleDeferred } from "../../src/runtime/permission_run.ts";
+import { runApproved, settleDeferred } from "../../src/runtime/permission_run.ts";
 import { permissionDecider, usedPath } from "../../src/cli/codex_relay_ask.ts";
 import { checkRequest, grantsPath, isGranted, readDecisionSync } from "../../src/store/permissions.ts";
 import { readPermissionOutput } from "../../src/store/permission_output.ts";
@@ -268,6 +268,18 @@ Deno.test("relay (hostile): shell metacharacters in an approved command's cwd ar
   for (const f of ["pwned", "pwned2"]) {
     for (const dir of [ctx.project, cwd, ctx.home]) await assert.rejects(() => Deno.stat(`${dir}/${f}`));
   }
+});
+
+Deno.test("relay (hostile): two resumes racing run an approved command once", async () => {
+  await using ctx = await testCtx();
+  const { answer } = await relayTask(ctx);
+  const marker = `${ctx.project}/count.txt`;
+  await decideHook(ctx, ID, bash(`printf x >> ${marker}; sleep 0.2`, "toolu_1", ctx.project));
+  await answer(1, "allow");
+  const decision = readDecisionSync(ctx.home, ID, 1)!;
+  const env = { ...ctx, env: { PATH: ctx.env.PATH! } };
+  await Promise.all([runApproved(env, ID, decision), runApproved(env, ID, decision)]);
+  assert.equal(await Deno.readTextFile(marker), "x", "ran once");
 });
 
 Deno.test("relay (hostile): control characters, newlines, bidi overrides and size stay inside a two-line notice", () => {
