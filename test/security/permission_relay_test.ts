@@ -22,7 +22,13 @@ import { taskPaths } from "../../src/store/paths.ts";
 import { DEFAULT_EDIT_ALLOW } from "../../src/rules.ts";
 import { permissionNotice } from "../../src/render/notices.ts";
 import { projectRuleProblem } from "../../src/config/project_grant.ts";
-import { type PermissionRequest, shownCommand, wrappedScript } from "../../src/backends/codex/relay.ts";
+import {
+  type PermissionRequest,
+  runRelay,
+  shownCommand,
+  wrappedScript,
+} from "../../src/backends/codex/relay.ts";
+import { endTurn, FakeAppServer, handshake, THREAD } from "../mock/codex_app_server.ts";
 import { run as runHook } from "../../src/cli/permission_hook.ts";
 
 const ID = "pr-0001";
@@ -358,4 +364,29 @@ Deno.test("relay (hostile, codex): the question shows what codex runs, not its p
     assert.equal(wrappedScript(command!), action);
     assert.equal(shownCommand({ command, commandActions: [{ type: "unknown", command: action }] }), action);
   }
+});
+
+Deno.test("relay (hostile, codex): a file change that also asks for a grant root says so in its question", async () => {
+  const server = new FakeAppServer();
+  handshake(server, (s) => {
+    s.notify("item/started", {
+      threadId: THREAD,
+      item: { type: "fileChange", id: "fc-1", changes: [{ path: "/p/a.txt" }] },
+    });
+    s.write({
+      id: 3,
+      method: "item/fileChange/requestApproval",
+      params: { threadId: THREAD, itemId: "fc-1", grantRoot: "/" },
+    });
+  });
+  const asked: PermissionRequest[] = [];
+  const done = runRelay({ model: "m", cwd: "/p", text: "t" }, {
+    channel: server,
+    log: () => {},
+    decide: (r) => (asked.push(r), Promise.resolve({ decision: "allow" })),
+  });
+  await server.waitFor((m) => m.id === 3 && m.method === undefined);
+  endTurn(server);
+  await done;
+  assert.equal(asked[0]?.file, "/p/a.txt, and anything under / for the rest of the session");
 });

@@ -164,8 +164,13 @@ class RelaySession {
     if (m.method === "item/fileChange/requestApproval") {
       const request: PermissionRequest = { tool: "fileChange", cwd: this.opts.cwd };
       const files = changedFiles(this.items.get(str(p.itemId) ?? ""));
-      // The core wants a command or a file: one codex did not name is still asked about, as unnamed.
-      request.file = files.length > 0 ? files.join(", ") : str(p.grantRoot) ?? "(files codex did not name)";
+      const root = str(p.grantRoot);
+      // The core wants a command or a file: one codex did not name is still asked about, as unnamed. A grant
+      // root asks for writes under it for the rest of the session: the user sees that, not only the files.
+      const named = files.length > 0 ? files.join(", ") : undefined;
+      request.file = root === undefined
+        ? named ?? "(files codex did not name)"
+        : `${named ? `${named}, and ` : ""}anything under ${root} for the rest of the session`;
       return await this.approve(withCall(request, p));
     }
     // User input, MCP elicitations, dynamic tools, auth refreshes: nothing of dispatch's to answer.
