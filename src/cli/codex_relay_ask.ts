@@ -35,6 +35,7 @@ import {
 import { taskPaths } from "../store/paths.ts";
 import { readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
 import type { PermissionRequest, PermissionVerdict } from "../backends/codex/relay.ts";
+import { realDir } from "../runtime/permission_hook.ts";
 
 /** How long the relay waits for its supervisor to record the worker's pid. */
 const RECORD_WAIT_MS = 10_000;
@@ -121,8 +122,10 @@ export function permissionDecider(
   return {
     async decide(request) {
       const task = await findTask();
-      const { reason: _shownInTheLogOnly, ...core } = request;
-      if (request.command !== undefined && isGranted(ctx.home, task, request.command, request.cwd)) {
+      const { reason: _shownInTheLogOnly, ...asked } = request;
+      // The user is shown the directory itself, not a link the model made in the project pointing elsewhere.
+      const core = { ...asked, cwd: realDir(asked.cwd) };
+      if (request.command !== undefined && isGranted(ctx.home, task, request.command, core.cwd)) {
         return { decision: "allow" };
       }
       if (request.file !== undefined && readGrants(ctx.home, task).files.includes(request.file)) {
@@ -138,11 +141,14 @@ export function permissionDecider(
       const decision = await waitForDecision(ctx, task, n); // no time window: the user may take days
       if (!decision) throw new Error(`Permission question ${n} ended without a decision`);
       await markUsed(ctx.home, task, n);
-      if (decision.decision !== "deny" && !sameRequest(decision.request, core)) {
+      if (
+        decision.decision !== "deny" &&
+        (!sameRequest(decision.request, core) || realDir(asked.cwd) !== core.cwd)
+      ) {
         return {
           decision: "deny",
           reason:
-            "This request is not the one the user answered (its question file was changed), so it was not run",
+            "This request is not the one the user answered (its question file or its cwd changed since), so it was not run",
         };
       }
       return verdictOf(decision);

@@ -56,6 +56,11 @@ async function runOnce(
   if (done && done.command === command) return done.code;
   let code: number;
   try {
+    const real = Deno.realPathSync(decision.request.cwd);
+    // Shown to the user resolved: a link in its place now (the worker's, made since) would run it elsewhere.
+    if (real !== decision.request.cwd) {
+      throw new Error(`its cwd ${decision.request.cwd} is now a link to ${real}`);
+    }
     const child = new Deno.Command("sh", {
       // The output goes to a file (no pipe to drain); `eval` runs the approved text exactly.
       args: ["-c", 'eval "$1" >"$2" 2>&1 </dev/null', "sh", command, out],

@@ -390,3 +390,37 @@ Deno.test("relay (hostile, codex): a file change that also asks for a grant root
   await done;
   assert.equal(asked[0]?.file, "/p/a.txt, and anything under / for the rest of the session");
 });
+
+Deno.test("relay (hostile): a cwd that is a link the worker made is shown resolved, and one linked since is not run in", async () => {
+  await using ctx = await testCtx();
+  const { answer } = await relayTask(ctx);
+  const home = ctx.env.HOME!;
+  await Deno.symlink(home, `${ctx.project}/build`);
+  // claude: the question names the directory itself.
+  await decideHook(ctx, ID, bash("rm -rf ./*", "toolu_1", `${ctx.project}/build`));
+  assert.equal(listQuestions(ctx.home, ID)[0]?.request?.cwd, Deno.realPathSync(home));
+  // codex: likewise.
+  const decider = permissionDecider(ctx, () => Promise.resolve(ID));
+  const verdict = decider.decide({
+    tool: "commandExecution",
+    command: "rm -rf ./*",
+    cwd: `${ctx.project}/build`,
+    call: "c1",
+  });
+  await until(() => listQuestions(ctx.home, ID).length === 2);
+  assert.equal(listQuestions(ctx.home, ID)[1]?.request?.cwd, Deno.realPathSync(home));
+  await answer(2, "deny");
+  await verdict;
+  // A real folder when asked, replaced by a link before the supervisor runs the approved command: not run.
+  const dir = `${ctx.project}/out`;
+  await Deno.mkdir(dir);
+  await decideHook(ctx, ID, bash("touch marker", "toolu_3", dir));
+  await answer(3, "allow");
+  await Deno.remove(dir);
+  await Deno.symlink(home, dir);
+  await settleDeferred({ ...ctx, env: { PATH: ctx.env.PATH! } }, ID, { call: "toolu_3", tool: "Bash" });
+  await assert.rejects(() => Deno.stat(`${home}/marker`), Deno.errors.NotFound);
+  const ran = readPermissionOutput(ctx.home, ID, 3)!;
+  assert.notEqual(ran.code, 0);
+  assert.match(await Deno.readTextFile(ran.output), /is now a link/);
+});
