@@ -3,8 +3,14 @@
  * (found from the process tree, as `dispatch ask` finds it) through the
  * relay core (`ipc/permissions.ts`), with what the core already knows first.
  *
- * - A command the task's rules allow or an `always` answer granted runs
- *   without a question.
+ * - A command an `always` answer granted (exact, in the same cwd) runs
+ *   without a question. The task's rules never do: they say what may run
+ *   *inside* the sandbox, and an escalation asks to leave it (`cat *` would
+ *   cover `cat x; sh evil`, `git diff *` a `--output` anywhere).
+ * - An `accept` goes only to the very request the user answered: a decision
+ *   whose journaled request differs from codex's (the worker rewrote its
+ *   question file before the supervisor read it, or planted one for the
+ *   call id) is a `decline`.
  * - A decision is *used* once the relay hands it to codex, and the relay
  *   notes that in the task's trusted folder (`codex_relay_used.json`, which
  *   the sandboxed model cannot write, so it cannot make an `allow` run twice).
@@ -19,15 +25,17 @@ import { UsageError } from "../errors.ts";
 import { workerIdentity } from "../ipc/caller.ts";
 import { askPermission, waitForDecision } from "../ipc/permissions.ts";
 import {
-  commandAllowed,
+  isGranted,
   journaledRequests,
   type PermissionDecision,
+  type PermissionRequest as CoreRequest,
   readDecision,
   readGrants,
 } from "../store/permissions.ts";
 import { taskPaths } from "../store/paths.ts";
 import { readJsonOrUndefined, writeJsonAtomic } from "../store/fsx.ts";
 import type { PermissionRequest, PermissionVerdict } from "../backends/codex/relay.ts";
+import { realDir } from "../runtime/permission_hook.ts";
 
 /** How long the relay waits for its supervisor to record the worker's pid. */
 const RECORD_WAIT_MS = 10_000;
@@ -82,6 +90,12 @@ export async function unusedDecisions(home: string, task: string): Promise<Permi
   return out;
 }
 
+/** True when the user's decision was on exactly this request: same tool, command or file, and cwd. */
+function sameRequest(decided: CoreRequest, asked: CoreRequest): boolean {
+  return decided.tool === asked.tool && decided.command === asked.command && decided.file === asked.file &&
+    decided.cwd === asked.cwd;
+}
+
 function verdictOf(d: PermissionDecision): PermissionVerdict {
   return { decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) };
 }
@@ -108,25 +122,35 @@ export function permissionDecider(
   return {
     async decide(request) {
       const task = await findTask();
-      if (request.command !== undefined && commandAllowed(ctx.home, task, request.command)) {
+      const { reason: _shownInTheLogOnly, ...asked } = request;
+      // The user is shown the directory itself, not a link the model made in the project pointing elsewhere.
+      const core = { ...asked, cwd: realDir(asked.cwd) };
+      if (request.command !== undefined && isGranted(ctx.home, task, request.command, core.cwd)) {
         return { decision: "allow" };
       }
       if (request.file !== undefined && readGrants(ctx.home, task).files.includes(request.file)) {
         return { decision: "allow" };
       }
       // The same command decided for a call that was lost: that decision, not a second question.
-      const stored = (await unusedDecisions(ctx.home, task)).find((d) =>
-        d.request.command === request.command && d.request.file === request.file
-      );
+      const stored = (await unusedDecisions(ctx.home, task)).find((d) => sameRequest(d.request, core));
       if (stored) {
         await markUsed(ctx.home, task, stored.n);
         return verdictOf(stored);
       }
-      const { reason: _shownInTheLogOnly, ...core } = request;
       const { n } = await askPermission(ctx, task, core);
       const decision = await waitForDecision(ctx, task, n); // no time window: the user may take days
       if (!decision) throw new Error(`Permission question ${n} ended without a decision`);
       await markUsed(ctx.home, task, n);
+      if (
+        decision.decision !== "deny" &&
+        (!sameRequest(decision.request, core) || realDir(asked.cwd) !== core.cwd)
+      ) {
+        return {
+          decision: "deny",
+          reason:
+            "This request is not the one the user answered (its question file or its cwd changed since), so it was not run",
+        };
+      }
       return verdictOf(decision);
     },
     async turnText(text) {

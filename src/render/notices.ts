@@ -48,13 +48,13 @@ export function permissionAnswerCommand(task: string, n: number | undefined): st
 }
 
 /**
- * The notice for permission question `n`: the command (or file) quoted as
- * data, where it runs, and how to answer, on two lines.
+ * The notice for permission question `n`: the command (or file) and where it
+ * runs, each quoted as data (a worker picks its cwd too), and how to answer, on two lines.
  */
 export function permissionNotice(task: string, n: number | undefined, r: PermissionRequest): string {
   const more = `whole: dispatch status ${task} --json`;
   const what = r.command !== undefined
-    ? `run ${quote(r.command, QUESTION_CAP, more)} in ${inline(r.cwd, REASON_CAP)}`
+    ? `run ${quote(r.command, QUESTION_CAP, more)} in ${quote(r.cwd, REASON_CAP, more)}`
     : `write ${quote(r.file ?? "", REASON_CAP, more)}`;
   return `? ${task} asks permission (question ${n}): ${what}\n  Reply with: ${
     permissionAnswerCommand(task, n)

@@ -128,7 +128,7 @@ Deno.test("noticeFor() renders a permission request with its command quoted as d
   })!;
   assert.equal(
     text,
-    '? t-0001 asks permission (question 3): run "npm install \\"left-pad\\"\\nrm -rf ~" in /p/q\n' +
+    '? t-0001 asks permission (question 3): run "npm install \\"left-pad\\"\\nrm -rf ~" in "/p/q"\n' +
       '  Reply with: dispatch answer t-0001 --question 3 allow|always|deny ["reason"]',
   );
   // A malformed request in a journal line is shown as an ordinary question, never as a command.

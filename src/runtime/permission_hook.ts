@@ -98,10 +98,22 @@ export async function decideHook(
       updatedInput: { ...toolInput, command: replayCommand(ran.output, ran.code) },
     };
   }
-  const cwd = typeof input.cwd === "string" && input.cwd.startsWith("/") ? input.cwd : spec.cwd;
+  const cwd = realDir(typeof input.cwd === "string" && input.cwd.startsWith("/") ? input.cwd : spec.cwd);
   await withLock(
     taskPaths(ctx.home, id).askLock,
     () => recordPermission(ctx.home, id, { tool: "Bash", command, cwd, call }, ctx.now()),
   );
   return { permissionDecision: "defer" };
+}
+
+/**
+ * `dir` with its links resolved (as it is when it exists): the user is shown, and the supervisor runs
+ * in, the directory itself, never a link the worker made in the project that points elsewhere.
+ */
+export function realDir(dir: string): string {
+  try {
+    return Deno.realPathSync(dir);
+  } catch {
+    return dir;
+  }
 }

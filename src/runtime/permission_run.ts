@@ -19,6 +19,7 @@ import {
   writePermissionOutput,
 } from "../store/permission_output.ts";
 import { taskPaths } from "../store/paths.ts";
+import { withLock } from "../store/lock.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { killTree } from "../proc/kill_tree.ts";
 import { loadConfig } from "../backends/config_file.ts";
@@ -38,12 +39,28 @@ export async function runApproved(
   decision: PermissionDecision,
   timeoutMs = APPROVED_TIMEOUT_MS,
 ): Promise<number> {
+  // Two resumes racing (a supervisor and a reconcile, say) must not both run it: one runs, one reads the record.
+  const out = await permissionOutputFile(ctx.home, id, decision.n);
+  return await withLock(`${out.slice(0, -4)}.lock`, () => runOnce(ctx, id, decision, out, timeoutMs));
+}
+
+async function runOnce(
+  ctx: Ctx,
+  id: string,
+  decision: PermissionDecision,
+  out: string,
+  timeoutMs: number,
+): Promise<number> {
   const command = decision.request.command!;
   const done = readPermissionOutput(ctx.home, id, decision.n);
   if (done && done.command === command) return done.code;
-  const out = await permissionOutputFile(ctx.home, id, decision.n);
   let code: number;
   try {
+    const real = Deno.realPathSync(decision.request.cwd);
+    // Shown to the user resolved: a link in its place now (the worker's, made since) would run it elsewhere.
+    if (real !== decision.request.cwd) {
+      throw new Error(`its cwd ${decision.request.cwd} is now a link to ${real}`);
+    }
     const child = new Deno.Command("sh", {
       // The output goes to a file (no pipe to drain); `eval` runs the approved text exactly.
       args: ["-c", 'eval "$1" >"$2" 2>&1 </dev/null', "sh", command, out],

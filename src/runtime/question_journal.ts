@@ -83,7 +83,7 @@ function eventOf(q: Question) {
 
 /**
  * True when permission request `n` needs no question: it is answered
- * already, or an `always` answer granted its exact command (it is then
+ * already, or an `always` answer granted its exact command in its cwd (it is then
  * answered `always` here, as the supervisor read it).
  */
 async function grantedAlready(
@@ -93,7 +93,9 @@ async function grantedAlready(
   request: PermissionRequest,
 ): Promise<boolean> {
   if (await exists(`${taskPaths(ctx.home, spec.id).answers}/${messageFile(n)}`)) return true;
-  if (request.command === undefined || !isGranted(ctx.home, spec.id, request.command)) return false;
+  if (request.command === undefined || !isGranted(ctx.home, spec.id, request.command, request.cwd)) {
+    return false;
+  }
   await withTaskLock(ctx.home, spec.id, async () => {
     const { event } = await recordDecision(
       ctx.home,

@@ -10,10 +10,9 @@
  * request once (`runtime/question_journal.ts`); the answer copies the
  * request *as journaled* into `answers/NNN.json` (the trusted task folder),
  * and whatever later runs is taken from that answer. `always` also puts the
- * exact command in the task's grants file (`grants.json`, trusted folder).
+ * exact command, with its cwd, in the task's grants file (`grants.json`, trusted folder).
  * @module
  */
-import { allowedBy, type Rules } from "../rules.ts";
 import { ensureDir, readJsonOrUndefined, readJsonSyncOrUndefined, writeJsonAtomic } from "./fsx.ts";
 import { taskPaths } from "./paths.ts";
 import {
@@ -24,7 +23,6 @@ import {
   type Question,
   writeAnswerOnce,
 } from "./questions.ts";
-import { readSpec } from "./tasks.ts";
 import { type JournalEvent, readEventsFor } from "./journal.ts";
 
 /** What a worker asks permission for: a command (or a file write), where, and the CLI's id of the call. */
@@ -187,9 +185,15 @@ export async function recordDecision(
   return { answer, event: { type: "answered", question: n, text, kind: "permission" } };
 }
 
-/** What `always` answers granted a task: exact commands and files. */
+/** A command an `always` answer granted, and where: the same text elsewhere is another request. */
+export interface CommandGrant {
+  command: string;
+  cwd: string;
+}
+
+/** What `always` answers granted a task: exact commands (each in its cwd) and files. */
 export interface Grants {
-  commands: string[];
+  commands: CommandGrant[];
   files: string[];
 }
 
@@ -198,36 +202,37 @@ export function grantsPath(home: string, id: string): string {
   return `${taskPaths(home, id).dir}/grants.json`;
 }
 
+function isCommandGrant(v: unknown): v is CommandGrant {
+  const g = v as Partial<CommandGrant> | null;
+  return typeof g === "object" && g !== null && typeof g.command === "string" && typeof g.cwd === "string";
+}
+
 /** The task's grants (empty when none). */
 export function readGrants(home: string, id: string): Grants {
   const raw = readJsonSyncOrUndefined<Partial<Grants>>(grantsPath(home, id));
-  const strings = (v: unknown) => Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : [];
-  return { commands: strings(raw?.commands), files: strings(raw?.files) };
+  const list = (v: unknown) => Array.isArray(v) ? v as unknown[] : [];
+  return {
+    commands: list(raw?.commands).filter(isCommandGrant),
+    files: list(raw?.files).filter((s): s is string => typeof s === "string"),
+  };
 }
 
-/** Adds the request's exact command (or file) to the task's grants. Call under the task's lock. */
+/** Adds the request's exact command and cwd (or file) to the task's grants. Call under the task's lock. */
 export async function addGrant(home: string, id: string, request: PermissionRequest): Promise<void> {
   const grants = readGrants(home, id);
-  const list = request.command !== undefined ? grants.commands : grants.files;
-  const item = request.command ?? request.file!;
-  if (list.includes(item)) return;
-  list.push(item);
+  if (request.command !== undefined) {
+    if (isGranted(home, id, request.command, request.cwd)) return;
+    grants.commands.push({ command: request.command, cwd: request.cwd });
+  } else {
+    if (grants.files.includes(request.file!)) return;
+    grants.files.push(request.file!);
+  }
   await writeJsonAtomic(grantsPath(home, id), grants);
 }
 
-/** True when an `always` answer granted exactly this command for the task. */
-export function isGranted(home: string, id: string, command: string): boolean {
-  return readGrants(home, id).commands.includes(command);
-}
-
-/** True when the task's own rules (tier defaults, config, project, flags) let `command` run. */
-export function allowedByTaskRules(rules: Rules | undefined, command: string): boolean {
-  return rules !== undefined && allowedBy(rules, command);
-}
-
-/** True when `command` may run for task `id` without asking: granted by `always`, or allowed by its rules. */
-export function commandAllowed(home: string, id: string, command: string): boolean {
-  return isGranted(home, id, command) || allowedByTaskRules(readSpec(home, id).permissions, command);
+/** True when an `always` answer granted exactly this command, in this cwd, for the task. */
+export function isGranted(home: string, id: string, command: string, cwd: string): boolean {
+  return readGrants(home, id).commands.some((g) => g.command === command && g.cwd === cwd);
 }
 
 /**

@@ -5,7 +5,7 @@ import { taskPaths } from "./paths.ts";
 import { listQuestions, messageFile, recordQuestion } from "./questions.ts";
 import {
   checkRequest,
-  commandAllowed,
+  isGranted,
   permissionText,
   readDecisionSync,
   recordPermission,
@@ -106,12 +106,16 @@ Deno.test("a forged answer in work/ or an ordinary answer is no decision; always
   const waited = waitForDecision(ctx, "pr-0003", n, { timeoutMs: 60_000 });
   await ctx.clock.runUntil(waited);
   assert.equal(await waited, undefined, "no answer: timed out");
-  assert.equal(commandAllowed(ctx.home, "pr-0003", NODE), false);
-  assert.equal(commandAllowed(ctx.home, "pr-0003", "npm test"), true, "the task's rules");
+  assert.equal(isGranted(ctx.home, "pr-0003", NODE, ctx.project), false);
   await (await questionJournal(ctx, spec)).sweep();
   const wait = waitForDecision(ctx, "pr-0003", n);
   await answerPermission(ctx, "pr-0003", n, "always", "fine");
   assert.deepEqual(await wait, { n, decision: "always", reason: "fine", request });
-  assert.equal(commandAllowed(ctx.home, "pr-0003", NODE), true, "always: granted for the task");
-  assert.equal(commandAllowed(ctx.home, "pr-0003", `${NODE} && rm -rf /`), false, "exactly that command");
+  assert.equal(isGranted(ctx.home, "pr-0003", NODE, ctx.project), true, "always: granted for the task");
+  assert.equal(
+    isGranted(ctx.home, "pr-0003", `${NODE} && rm -rf /`, ctx.project),
+    false,
+    "exactly that command",
+  );
+  assert.equal(isGranted(ctx.home, "pr-0003", NODE, "/"), false, "in that cwd");
 });

@@ -158,8 +158,13 @@ class RelaySession {
     if (m.method === "item/fileChange/requestApproval") {
       const request: PermissionRequest = { tool: "fileChange", cwd: this.opts.cwd };
       const files = changedFiles(this.items.get(str(p.itemId) ?? ""));
-      // The core wants a command or a file: one codex did not name is still asked about, as unnamed.
-      request.file = files.length > 0 ? files.join(", ") : str(p.grantRoot) ?? "(files codex did not name)";
+      const root = str(p.grantRoot);
+      // The core wants a command or a file: one codex did not name is still asked about, as unnamed. A grant
+      // root asks for writes under it for the rest of the session: the user sees that, not only the files.
+      const named = files.length > 0 ? files.join(", ") : undefined;
+      request.file = root === undefined
+        ? named ?? "(files codex did not name)"
+        : `${named ? `${named}, and ` : ""}anything under ${root} for the rest of the session`;
       return await this.approve(withCall(request, p));
     }
     // User input, MCP elicitations, dynamic tools, auth refreshes: nothing of dispatch's to answer.
@@ -200,15 +205,53 @@ function withCall(request: PermissionRequest, p: Record<string, unknown>): Permi
 
 /**
  * The command as the model wrote it: codex wraps it (`/bin/bash -c "…"`) and
- * parses it into actions; a single action is the model's text.
+ * parses it into actions; a single action is the model's text only when it
+ * is the wrapped script exactly. codex's parse drops parts it thinks are
+ * noise (a leading `cd DIR &&`, a `| head`), and the user must see what runs,
+ * so otherwise it is codex's whole command.
  */
 export function shownCommand(p: Record<string, unknown>): string | undefined {
+  const command = str(p.command);
   const actions = arr(p.commandActions);
-  if (actions.length === 1) {
-    const only = str(asObject(actions[0]).command);
-    if (only !== undefined) return only;
+  const only = actions.length === 1 ? str(asObject(actions[0]).command) : undefined;
+  if (only !== undefined && (command === undefined || command === only || wrappedScript(command) === only)) {
+    return only;
   }
-  return str(p.command);
+  return command;
+}
+
+/** The script of `sh -c SCRIPT` (bash, zsh, `-lc`, with or without a path) when SCRIPT is one shell word. */
+export function wrappedScript(command: string): string | undefined {
+  const m = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c (.+)$/s.exec(command);
+  return m ? oneWord(m[1]!) : undefined;
+}
+
+/** The value of `text` as one POSIX shell word (quotes and backslashes removed), or undefined if it is not one. */
+function oneWord(text: string): string | undefined {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      out += text.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      for (i++;; i++) {
+        if (i >= text.length) return undefined;
+        const d = text[i]!;
+        if (d === '"') break;
+        if (d === "$" || d === "`") return undefined; // an expansion: not the text as written
+        if (d === "\\" && text[i + 1] === "\n") i++; // a line continuation: gone
+        else if (d === "\\" && i + 1 < text.length && '$`"\\'.includes(text[i + 1]!)) out += text[++i];
+        else out += d;
+      }
+    } else if (c === "\\" && text[i + 1] === "\n") i++;
+    else if (c === "\\" && i + 1 < text.length) out += text[++i];
+    else if (/[A-Za-z0-9_./:@+,=%-]/.test(c)) out += c;
+    else return undefined;
+  }
+  return out;
 }
 
 /** The paths of a file-change item. */

@@ -9,7 +9,7 @@ import type { TierMapping } from "../tiers.ts";
 // Allow/deny rules are not mapped: codex has no flag for command rules (its execpolicy
 // `.rules` files live in CODEX_HOME or the project, not on the command line), and its sandbox
 // governs instead: in read and edit any command runs, but inside the sandbox's file limits. (In
-// read and edit the relay, src/cli/codex_relay_ask.ts, accepts an escalation the rules allow.)
+// read and edit the relay, src/cli/codex_relay_ask.ts, asks for every escalation but an `always` grant.)
 // `-c` overrides, because `codex exec resume` accepts neither -s nor --add-dir.
 /** The flags per tier. */
 export const codexTiers: TierMapping = {
