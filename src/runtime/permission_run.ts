@@ -56,7 +56,7 @@ async function runOnce(
   if (done && done.command === command) return done.code;
   let code: number;
   try {
-    const real = Deno.realPathSync(decision.request.cwd);
+    const real = await Deno.realPath(decision.request.cwd);
     // Shown to the user resolved: a link in its place now (the worker's, made since) would run it elsewhere.
     if (real !== decision.request.cwd) {
       throw new Error(`its cwd ${decision.request.cwd} is now a link to ${real}`);

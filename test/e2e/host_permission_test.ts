@@ -33,7 +33,7 @@ const PLAN = "- [ ] Add left-pad\n- [ ] Summary: what was installed";
 
 /** A permission notice as the hook renders it: task, number, command, cwd, the reply line. */
 const NOTICE =
-  /\? (\S+) asks permission \(question (\d+)\): run "([^"]*)" in (\S+)\n {2}Reply with: dispatch answer \1 --question \2 allow\|always\|deny \["reason"\]/g;
+  /\? (\S+) asks permission \(question (\d+)\): run "([^"]*)" in "([^"]*)"\n {2}Reply with: dispatch answer \1 --question \2 allow\|always\|deny \["reason"\]/g;
 
 /**
  * The scripted host model: `RUN <command>` runs it; `Decide: <d>, <d>...`
@@ -109,7 +109,7 @@ Deno.test({
       resume: t1.sessionId,
       args: DEFAULT_MODE,
     });
-    const notice = `? ${id} asks permission (question 1): run "${FIRST}" in ${h.project}\n` +
+    const notice = `? ${id} asks permission (question 1): run "${FIRST}" in "${h.project}"\n` +
       `  Reply with: dispatch answer ${id} --question 1 allow|always|deny ["reason"]`;
     assert.ok(t2.requests[0]!.text.includes(jsonText(notice)), `turn 2 did not get:\n${notice}`);
     const t2out = outcomes(t2);

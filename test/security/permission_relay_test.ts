@@ -398,7 +398,7 @@ Deno.test("relay (hostile): a cwd that is a link the worker made is shown resolv
   await Deno.symlink(home, `${ctx.project}/build`);
   // claude: the question names the directory itself.
   await decideHook(ctx, ID, bash("rm -rf ./*", "toolu_1", `${ctx.project}/build`));
-  assert.equal(listQuestions(ctx.home, ID)[0]?.request?.cwd, Deno.realPathSync(home));
+  assert.equal(listQuestions(ctx.home, ID)[0]?.request?.cwd, await Deno.realPath(home));
   // codex: likewise.
   const decider = permissionDecider(ctx, () => Promise.resolve(ID));
   const verdict = decider.decide({
@@ -408,7 +408,7 @@ Deno.test("relay (hostile): a cwd that is a link the worker made is shown resolv
     call: "c1",
   });
   await until(() => listQuestions(ctx.home, ID).length === 2);
-  assert.equal(listQuestions(ctx.home, ID)[1]?.request?.cwd, Deno.realPathSync(home));
+  assert.equal(listQuestions(ctx.home, ID)[1]?.request?.cwd, await Deno.realPath(home));
   await answer(2, "deny");
   await verdict;
   // A real folder when asked, replaced by a link before the supervisor runs the approved command: not run.
