@@ -144,13 +144,10 @@ Deno.test("watch: wakes on a question, once per event; an unreported earlier eve
     "the second question",
     (s) => (s.questions as { n: number }[])[0]?.n === 2 ? true : undefined,
   );
-  // The second question came while no watch ran: the next watch wakes at once.
-  const t0 = Date.now();
+  // The second question came while no watch ran: the next watch wakes for it (exit 0; its timeout is 124).
   const late = await sb.run(["watch", "--session", "w", "--timeout", "20s"]);
   assert.equal(late.code, 0);
   assert.match(late.stdout, new RegExp(`${id} asked a question`));
-  // At once, not at its 20 s timeout (a generous bound: a loaded machine is slow, never 20 s slow here).
-  assert.ok(Date.now() - t0 < 15_000);
 });
 
 Deno.test("watch: with nothing running it returns at once instead of blocking", async () => {

@@ -37,7 +37,6 @@ function monitor(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const spawned = Date.now();
   const lines: string[] = [];
   const read = (async () => {
     let rest = "";
@@ -52,10 +51,19 @@ function monitor(
   return {
     child,
     lines,
-    /** Closes its stdin (Claude Code gone; past the first second, which says nothing) and waits for it to exit. */
+    /**
+     * Closes its stdin (Claude Code gone) and waits for it to exit. The monitor ignores an end of stdin in
+     * the first second after it starts reading it, which is before it registers: so wait for it to
+     * register (or exit), then past that second, whatever the load, never on the clock of the spawn.
+     */
     async close() {
-      await new Promise((r) => setTimeout(r, Math.max(0, spawned + 1200 - Date.now())));
-      if (stdin === "piped") await child.stdin.close();
+      let exited = false;
+      void child.status.then(() => exited = true);
+      if (stdin === "piped") {
+        await until(async () => exited || (await registered(sb, session)).includes(child.pid), "it to start");
+        await new Promise((r) => setTimeout(r, 1200));
+        await child.stdin.close();
+      }
       const status = await child.status;
       await read;
       return { code: status.code, stderr: await stderr };
