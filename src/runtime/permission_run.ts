@@ -22,6 +22,7 @@ import { taskPaths } from "../store/paths.ts";
 import { withLock } from "../store/lock.ts";
 import type { TaskSpec } from "../store/tasks.ts";
 import { killTree } from "../proc/kill_tree.ts";
+import { spawnDetachedChild } from "../proc/spawn.ts";
 import { loadConfig } from "../backends/config_file.ts";
 import { adapterFor } from "../backends/registry.ts";
 
@@ -61,17 +62,11 @@ async function runOnce(
     if (real !== decision.request.cwd) {
       throw new Error(`its cwd ${decision.request.cwd} is now a link to ${real}`);
     }
-    const child = new Deno.Command("sh", {
-      // The output goes to a file (no pipe to drain); `eval` runs the approved text exactly.
-      args: ["-c", 'eval "$1" >"$2" 2>&1 </dev/null', "sh", command, out],
+    // The output goes to a file (no pipe to drain); `eval` runs the approved text exactly.
+    const child = spawnDetachedChild(["sh", "-c", 'eval "$1" >"$2" 2>&1 </dev/null', "sh", command, out], {
       cwd: decision.request.cwd,
       env: ctx.env,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
+    });
     const timer = setTimeout(() => void killTree({ pid: child.pid }, 500), timeoutMs);
     const status = await child.status.finally(() => clearTimeout(timer));
     code = status.signal ? 128 + (status.signal === "SIGKILL" ? 9 : 15) : status.code;

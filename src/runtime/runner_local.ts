@@ -4,6 +4,7 @@
  * @module
  */
 import { killTree } from "../proc/kill_tree.ts";
+import { spawnDetachedChild } from "../proc/spawn.ts";
 import type { StartedWorker, WorkerCommand } from "./runner.ts";
 
 /** Where the local worker belongs, for stopping it. */
@@ -15,17 +16,7 @@ export interface LocalTarget {
 
 /** Starts `cmd` here; resolves at once (a local worker runs as soon as it is spawned). */
 export function startLocal(cmd: WorkerCommand, target: LocalTarget): StartedWorker {
-  const [exe, ...args] = cmd.argv;
-  const child = new Deno.Command(exe!, {
-    args,
-    cwd: cmd.cwd,
-    env: cmd.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-    detached: true,
-  }).spawn();
+  const child = spawnDetachedChild(cmd.argv, { cwd: cmd.cwd, env: cmd.env });
   const stop = async (graceMs?: number) => {
     await killTree({ pid: child.pid, ...target }, graceMs);
   };

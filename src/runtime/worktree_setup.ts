@@ -17,6 +17,7 @@ import { taskPaths } from "../store/paths.ts";
 import type { TaskSpec, WorktreeSpec } from "../store/tasks.ts";
 import { confinedArgv, ensureStateDirs, findBwrap } from "../proc/confine.ts";
 import { killTree } from "../proc/kill_tree.ts";
+import { spawnDetachedChild } from "../proc/spawn.ts";
 import { copyIncluded } from "./worktree_include.ts";
 
 /** How long a setup command may run unless configured. */
@@ -68,17 +69,19 @@ async function runSetup(ctx: Ctx, spec: TaskSpec, setup: NonNullable<WorktreeSpe
   const log = taskPaths(ctx.home, spec.id).log;
   const fromProject = setup.from !== "config.yaml";
   await logLine(log, `worktree setup (from ${setup.from}): ${setup.command}`);
-  const child = new Deno.Command("sh", {
-    // The log is opened out here: a confined command may not write $DISPATCH_HOME.
-    args: ["-c", SETUP_WRAPPER, "dispatch-setup", log, ...setupArgv(ctx, spec, setup.command, fromProject)],
+  // The log is opened out here: a confined command may not write $DISPATCH_HOME.
+  const argv = [
+    "sh",
+    "-c",
+    SETUP_WRAPPER,
+    "dispatch-setup",
+    log,
+    ...setupArgv(ctx, spec, setup.command, fromProject),
+  ];
+  const child = spawnDetachedChild(argv, {
     cwd: spec.worktree!.path,
     env: { ...ctx.env, DISPATCH_HOME: ctx.home, DISPATCH_TASK: spec.id },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-    detached: true,
-  }).spawn();
+  });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
