@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
 import { sandbox, startTask, taskStatus, waitForState } from "./helpers.ts";
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("git", {
-    args: ["-c", "user.email=t@example.com", "-c", "user.name=T", ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout).trim();
-}
+import { git } from "./results_helpers.ts";
 
 Deno.test("worktree: a task runs in its own worktree on dispatch/<id>; gc keeps unmerged work", async () => {
   await using sb = await sandbox();
